@@ -1,0 +1,158 @@
+/**
+ * The config file: named profiles in `<config dir>/config.json`.
+ *
+ * ```json
+ * {
+ *   "default_profile": "work",
+ *   "profiles": {
+ *     "work": { "issuer": "https://login.example.com", "client_id": "my-cli", "scope": "openid offline_access" },
+ *     "ci": { "issuer": "https://login.example.com", "client_id": "ci-bot", "flow": "client-credentials",
+ *             "client_secret_file": "/run/secrets/ci-bot" }
+ *   }
+ * }
+ * ```
+ *
+ * clauth only reads this file: a mistake in it is reported with the file and the place, and
+ * the file is never rewritten.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import type { AuthMethod } from "../flows/client_auth.ts";
+import type { EndpointOverrides } from "../flows/discovery.ts";
+import { configDir, join } from "../storage/paths.ts";
+import { readTextIfExists } from "../storage/private_files.ts";
+
+/** The flows a profile can use. */
+export type Flow = "auto" | "browser" | "device" | "client-credentials";
+/** Valid `flow` values, for validation and help. */
+export const FLOWS: readonly Flow[] = ["auto", "browser", "device", "client-credentials"];
+
+/** Valid `token_endpoint_auth_method` values. (Listed here so the cached path need not load flows/.) */
+export const AUTH_METHODS: readonly AuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "none",
+];
+
+/** One profile as written in the config file. */
+export interface ProfileConfig extends EndpointOverrides {
+  issuer?: string;
+  client_id?: string;
+  /** A file holding the client secret (the secret itself never goes in config). */
+  client_secret_file?: string;
+  scope?: string;
+  flow?: Flow;
+  token_endpoint_auth_method?: AuthMethod;
+  redirect_uri?: string;
+  /** Per-request timeout in seconds. */
+  timeout?: number;
+}
+
+/** The whole config file. */
+export interface ConfigFile {
+  default_profile?: string;
+  profiles: Record<string, ProfileConfig>;
+}
+
+const STRING_KEYS = [
+  "issuer",
+  "client_id",
+  "client_secret_file",
+  "scope",
+  "redirect_uri",
+  "authorization_endpoint",
+  "token_endpoint",
+  "device_authorization_endpoint",
+  "revocation_endpoint",
+  "introspection_endpoint",
+  "userinfo_endpoint",
+  "jwks_uri",
+  "pushed_authorization_request_endpoint",
+] as const satisfies readonly (keyof ProfileConfig)[];
+
+/** The config file's path. */
+export function configPath(): string {
+  return join(configDir(), "config.json");
+}
+
+/** Reads and validates the config file; a missing file is an empty config. */
+export async function loadConfig(path: string = configPath()): Promise<ConfigFile> {
+  let text: string | undefined;
+  try {
+    text = await readTextIfExists(path);
+  } catch (error) {
+    throw new ClauthError(
+      "usage",
+      `Cannot read the config file ${path}: ${(error as Error).message}.`,
+    );
+  }
+  if (text === undefined) return { profiles: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ClauthError(
+      "usage",
+      `The config file ${path} is not valid JSON: ${
+        (error as Error).message
+      }. Fix it by hand; clauth never rewrites it.`,
+    );
+  }
+  return validateConfig(value, path);
+}
+
+function validateConfig(value: unknown, path: string): ConfigFile {
+  const fail = (where: string, problem: string) =>
+    new ClauthError("usage", `The config file ${path} is invalid: ${where} ${problem}.`);
+  if (!isObject(value)) throw fail("the top level", "must be a JSON object");
+  for (const key of Object.keys(value)) {
+    if (key !== "default_profile" && key !== "profiles") {
+      throw fail(`"${key}"`, 'is not a known setting (expected "default_profile" and "profiles")');
+    }
+  }
+  if (value.default_profile !== undefined && typeof value.default_profile !== "string") {
+    throw fail('"default_profile"', "must be a string");
+  }
+  const profiles = value.profiles ?? {};
+  if (!isObject(profiles)) throw fail('"profiles"', "must be an object of named profiles");
+  for (const [name, profile] of Object.entries(profiles)) {
+    const at = `profiles.${name}`;
+    if (!isObject(profile)) throw fail(at, "must be an object");
+    for (const [key, setting] of Object.entries(profile)) {
+      const where = `${at}.${key}`;
+      if ((STRING_KEYS as readonly string[]).includes(key)) {
+        if (typeof setting !== "string" || setting === "") {
+          throw fail(where, "must be a non-empty string");
+        }
+      } else if (key === "flow") {
+        if (!FLOWS.includes(setting as Flow)) {
+          throw fail(where, `must be one of ${FLOWS.join(", ")}`);
+        }
+      } else if (key === "token_endpoint_auth_method") {
+        if (!AUTH_METHODS.includes(setting as AuthMethod)) {
+          throw fail(where, `must be one of ${AUTH_METHODS.join(", ")}`);
+        }
+      } else if (key === "timeout") {
+        if (typeof setting !== "number" || !(setting > 0)) {
+          throw fail(where, "must be a positive number of seconds");
+        }
+      } else if (key === "client_secret") {
+        throw fail(
+          where,
+          'is not allowed: keep the secret in a file and name it in "client_secret_file", or set CLAUTH_CLIENT_SECRET',
+        );
+      } else {
+        throw fail(where, "is not a known setting");
+      }
+    }
+  }
+  const config: ConfigFile = { profiles: profiles as Record<string, ProfileConfig> };
+  if (typeof value.default_profile === "string") config.default_profile = value.default_profile;
+  return config;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

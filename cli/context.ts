@@ -1,0 +1,113 @@
+/**
+ * What every command needs, built once per run: settings, the token store, a connected
+ * client, and the ways to get tokens that the orchestrator is handed.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import { type Client, createClient } from "../flows/client.ts";
+import { clientCredentialsFlow } from "../flows/client_credentials.ts";
+import type { AuthMethod } from "../flows/client_auth.ts";
+import type { FlowDependencies } from "../flows/dependencies.ts";
+import { refreshFlow } from "../flows/refresh.ts";
+import { JsonFileStore } from "../storage/json_file_store.ts";
+import { MetadataFileCache } from "../storage/metadata_cache.ts";
+import { stateDir } from "../storage/paths.ts";
+import type { TokenStore } from "../storage/token_store.ts";
+import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts";
+import { configPath } from "./config.ts";
+import { type GlobalFlags, readClientSecret, resolveSettings, type Settings } from "./settings.ts";
+import type { Terminal } from "./terminal.ts";
+
+/** Global options as commander hands them to an action. */
+export interface GlobalOptions extends GlobalFlags {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** The per-run context of a command. */
+export class CommandContext {
+  readonly store: TokenStore;
+  readonly #stateDir: string;
+  #client?: Promise<Client>;
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly settings: Settings,
+    readonly terminal: Terminal,
+    readonly signal: AbortSignal,
+  ) {
+    this.#stateDir = stateDir();
+    this.store = new JsonFileStore(this.#stateDir);
+  }
+
+  /** Resolves settings from flags, environment and config, then builds the context. */
+  static async create(
+    options: GlobalOptions,
+    terminal: Terminal,
+    signal: AbortSignal,
+  ): Promise<CommandContext> {
+    const settings = await resolveSettings(options, { configPath: configPath() });
+    return new CommandContext(options, settings, terminal, signal);
+  }
+
+  /** Dependencies for flows: real network with the timeout, Ctrl-C, discovery cache. */
+  get deps(): FlowDependencies {
+    return {
+      timeoutMs: this.settings.timeout * 1000,
+      signal: this.signal,
+      metadataCache: new MetadataFileCache(this.#stateDir),
+    };
+  }
+
+  /** The discovered client (discovery runs at most once per run, and is cached on disk). */
+  client(rememberedMethod?: string): Promise<Client> {
+    this.#client ??= (async () => {
+      const clientSecret = await readClientSecret(this.settings, this.options);
+      const { settings } = this;
+      return await createClient({
+        issuer: settings.issuer,
+        clientId: settings.clientId,
+        endpoints: settings.endpoints,
+        ...(clientSecret === undefined ? {} : { clientSecret }),
+        ...(settings.authMethod ? { configuredMethod: settings.authMethod } : {}),
+        ...(rememberedMethod ? { rememberedMethod: rememberedMethod as AuthMethod } : {}),
+      }, this.deps);
+    })();
+    return this.#client;
+  }
+
+  /** Gets a client-credentials token (no person involved). */
+  async fetchClientCredentials(rememberedMethod?: string): Promise<Acquisition> {
+    const client = await this.client(rememberedMethod);
+    const options = this.settings.scope ? { scope: this.settings.scope } : {};
+    return await clientCredentialsFlow(client, options);
+  }
+
+  /** The ways to renew tokens for this profile, for the orchestrator. */
+  tokenSources(): Pick<UsableTokenOptions, "refresh" | "fetchNew" | "loginCommand"> {
+    const loginCommand = `clauth login --profile ${this.settings.profile}`;
+    if (this.settings.flow === "client-credentials") {
+      return {
+        fetchNew: (previous) => this.fetchClientCredentials(previous?.auth_method),
+        loginCommand,
+      };
+    }
+    return {
+      refresh: async (tokens) =>
+        await refreshFlow(await this.client(tokens.auth_method), tokens.refresh_token!),
+      loginCommand,
+    };
+  }
+
+  /** Fails with a usage error naming the flow when it is not one this command can run. */
+  requireFlow(allowed: Settings["flow"][], command: string): void {
+    if (!allowed.includes(this.settings.flow)) {
+      throw new ClauthError(
+        "usage",
+        `"${command}" cannot use the ${this.settings.flow} flow of profile "${this.settings.profile}".`,
+      );
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The command tree: global options, one subcommand per file in cli/, and the mapping of
+ * failures to exit codes. Loaded only when the cached-token path cannot answer.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import denoJson from "../deno.json" with { type: "json" };
+import { ClauthError, exitCodeFor } from "../errors.ts";
+import { FLOWS } from "./config.ts";
+import { CommandContext, type GlobalOptions } from "./context.ts";
+import { loginCommand } from "./login.ts";
+import { parseSeconds } from "./settings.ts";
+import { statusCommand } from "./status.ts";
+import { type Terminal } from "./terminal.ts";
+import { tokenCommand } from "./token.ts";
+import { OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
+
+/** Parses a number of seconds for commander, with the usage error it expects. */
+function seconds(value: string): number {
+  try {
+    return parseSeconds(value, "The value")!;
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Builds the program. `signal` aborts network work on Ctrl-C. */
+export function buildProgram(terminal: Terminal, signal: AbortSignal) {
+  const program = new Command()
+    .name("clauth")
+    .description("Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.")
+    .version(denoJson.version, "-V, --version")
+    .addOption(new Option("--profile <name>", "profile to use").env("CLAUTH_PROFILE"))
+    .addOption(new Option("--issuer <url>", "authorization server issuer URL").env("CLAUTH_ISSUER"))
+    .addOption(new Option("--client-id <id>", "OAuth client id").env("CLAUTH_CLIENT_ID"))
+    .option(
+      "--client-secret-file <path>",
+      "file holding the client secret (or set CLAUTH_CLIENT_SECRET; never pass it as an argument)",
+    )
+    .addOption(
+      new Option("--scope <scopes>", 'space-separated scopes, e.g. "openid offline_access"').env(
+        "CLAUTH_SCOPE",
+      ),
+    )
+    .addOption(new Option("--flow <flow>", "how to get tokens").choices(FLOWS).env("CLAUTH_FLOW"))
+    .addOption(
+      new Option("--timeout <seconds>", "timeout for each network request").argParser(seconds).env(
+        "CLAUTH_TIMEOUT",
+      ),
+    )
+    .option("--json", "machine-readable output where a command has it")
+    .option("--verbose", "show details of failures")
+    .showHelpAfterError('(run "clauth --help" for usage)')
+    .configureOutput({
+      writeOut: (text) => void terminal.out(text),
+      writeErr: (text) => terminal.info(text.trimEnd()),
+    })
+    .exitOverride();
+
+  const withContext = async (command: { optsWithGlobals(): object }) =>
+    await CommandContext.create(command.optsWithGlobals() as GlobalOptions, terminal, signal);
+
+  program.command("token")
+    .description("print a usable access token (cached, refreshed or fetched anew)")
+    .addOption(
+      new Option("--output <format>", "how to print the token").choices(OUTPUT_FORMATS).default(
+        "raw" as const,
+      ),
+    )
+    .option(
+      "--min-ttl <seconds>",
+      "renew when fewer seconds are left (capped at half the lifetime)",
+      seconds,
+      30,
+    )
+    .option("--force-refresh", "ignore the cached token", false)
+    .action(async (options, command) => {
+      const context = await withContext(command);
+      const output = context.options.json ? "json" : parseOutputFormat(options.output);
+      await tokenCommand(context, {
+        output,
+        minTtl: options.minTtl,
+        forceRefresh: options.forceRefresh,
+      });
+    });
+
+  program.command("login")
+    .description("log in (or, for client credentials, fetch a token) and store the tokens")
+    .action(async (_options, command) => {
+      await loginCommand(await withContext(command));
+    });
+
+  program.command("status")
+    .description("show profiles, expiry and scopes; never prints tokens")
+    .action(async (_options, command) => {
+      await statusCommand(terminal, command.optsWithGlobals() as GlobalOptions);
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `args` and returns the exit code. Expected failures print one message. */
+export async function runCli(
+  args: string[],
+  terminal: Terminal,
+  signal: AbortSignal,
+): Promise<number> {
+  const program = buildProgram(terminal, signal);
+  const verbose = args.includes("--verbose");
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0 through here; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (signal.aborted) {
+      terminal.info("clauth: interrupted.");
+      return 130;
+    }
+    if (error instanceof ClauthError) {
+      terminal.info(`clauth: ${error.message}`);
+      if (verbose) printCauses(terminal, error.cause);
+      return exitCodeFor(error.code);
+    }
+    terminal.info(`clauth: unexpected error: ${(error as Error)?.message ?? error}`);
+    if (verbose) terminal.info(String((error as Error)?.stack ?? ""));
+    else terminal.info("Run again with --verbose for details.");
+    return 1;
+  }
+}
+
+function printCauses(terminal: Terminal, cause: unknown): void {
+  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+    if (cause instanceof Response) {
+      terminal.info(`  caused by: HTTP ${cause.status} from ${cause.url}`);
+      return;
+    }
+    const err = cause as { name?: string; message?: string; cause?: unknown };
+    terminal.info(`  caused by: ${err.name ?? "Error"}: ${err.message ?? String(cause)}`);
+    cause = err.cause;
+  }
+}

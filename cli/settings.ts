@@ -1,0 +1,170 @@
+/**
+ * The effective settings of a command: flags beat environment, environment beats the
+ * profile's entry in the config file.
+ *
+ * Light on purpose: the cached-token path runs this, so it loads no protocol code.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import type { AuthMethod } from "../flows/client_auth.ts";
+import type { EndpointOverrides } from "../flows/discovery.ts";
+import { checkIssuer } from "../flows/issuer.ts";
+import { assertProfileName } from "../storage/json_file_store.ts";
+import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
+import { type Flow, FLOWS, loadConfig, type ProfileConfig } from "./config.ts";
+
+/** Options common to every command, as given on the command line. */
+export interface GlobalFlags {
+  profile?: string;
+  issuer?: string;
+  clientId?: string;
+  clientSecretFile?: string;
+  scope?: string;
+  flow?: string;
+  timeout?: number;
+}
+
+/** What a command works with once flags, environment and config are merged. */
+export interface Settings {
+  profile: string;
+  issuer: string;
+  clientId: string;
+  /** Scopes to request, as given (undefined: let the server decide). */
+  scope?: string;
+  flow: Flow;
+  /** Per-request timeout in seconds. */
+  timeout: number;
+  authMethod?: AuthMethod;
+  endpoints: EndpointOverrides;
+  redirectUri?: string;
+  /** Where the client secret comes from, when it comes from a file. */
+  clientSecretFile?: string;
+  /** The config file that was read. */
+  configPath: string;
+}
+
+type Env = (name: string) => string | undefined;
+const readEnv: Env = (name) => Deno.env.get(name) || undefined;
+
+/** Profile used when none is named. */
+export const DEFAULT_PROFILE = "default";
+
+/** Merges flags, environment and config into the command's settings. */
+export async function resolveSettings(
+  flags: GlobalFlags,
+  options: { env?: Env; configPath: string },
+): Promise<Settings> {
+  const env = options.env ?? readEnv;
+  const config = await loadConfig(options.configPath);
+  const named = flags.profile ?? env("CLAUTH_PROFILE");
+  const profile = named ?? config.default_profile ?? DEFAULT_PROFILE;
+  assertProfileName(profile);
+  const entry: ProfileConfig = config.profiles[profile] ?? {};
+
+  const issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
+  const clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
+  if (named !== undefined && !config.profiles[profile] && (!issuer || !clientId)) {
+    const known = Object.keys(config.profiles);
+    throw new ClauthError(
+      "usage",
+      `Unknown profile "${profile}": ${options.configPath} ${
+        known.length ? `has ${known.map((name) => `"${name}"`).join(", ")}` : "defines no profiles"
+      }. Add it there, or give --issuer and --client-id.`,
+    );
+  }
+  if (!issuer) throw missing("issuer", "--issuer", "CLAUTH_ISSUER", profile, options.configPath);
+  checkIssuer(issuer);
+  if (!clientId) {
+    throw missing("client id", "--client-id", "CLAUTH_CLIENT_ID", profile, options.configPath);
+  }
+
+  const flow = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow ?? "auto";
+  if (!FLOWS.includes(flow as Flow)) {
+    throw new ClauthError("usage", `Unknown flow "${flow}": use one of ${FLOWS.join(", ")}.`);
+  }
+  const timeout = flags.timeout ?? parseSeconds(env("CLAUTH_TIMEOUT"), "CLAUTH_TIMEOUT") ??
+    entry.timeout ?? 30;
+
+  const {
+    issuer: _i,
+    client_id: _c,
+    client_secret_file,
+    scope,
+    flow: _f,
+    timeout: _t,
+    token_endpoint_auth_method,
+    redirect_uri,
+    ...endpoints
+  } = entry;
+  const settings: Settings = {
+    profile,
+    issuer,
+    clientId,
+    flow: flow as Flow,
+    timeout,
+    endpoints,
+    configPath: options.configPath,
+  };
+  const effectiveScope = flags.scope ?? env("CLAUTH_SCOPE") ?? scope;
+  if (effectiveScope !== undefined) settings.scope = effectiveScope;
+  if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
+  if (redirect_uri) settings.redirectUri = redirect_uri;
+  const secretFile = flags.clientSecretFile ?? client_secret_file;
+  if (secretFile) settings.clientSecretFile = secretFile;
+  return settings;
+}
+
+/** What stored tokens must have been obtained for to serve these settings. */
+export function bindingOf(settings: Settings): TokenBinding {
+  return {
+    issuer: settings.issuer,
+    client_id: settings.clientId,
+    scope: normalizeScope(settings.scope),
+    grant: settings.flow === "client-credentials" ? "client-credentials" : "user",
+  };
+}
+
+/**
+ * The client secret: --client-secret-file beats CLAUTH_CLIENT_SECRET beats the profile's
+ * client_secret_file. Never taken from a plain argument, so it stays out of `ps` output.
+ */
+export async function readClientSecret(
+  settings: Settings,
+  flags: GlobalFlags,
+  env: Env = readEnv,
+): Promise<string | undefined> {
+  const file = flags.clientSecretFile ??
+    (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);
+  if (file === undefined) return env("CLAUTH_CLIENT_SECRET");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    throw new ClauthError(
+      "usage",
+      `Cannot read the client secret file ${file}: ${(error as Error).message}.`,
+    );
+  }
+  const secret = text.replace(/\r?\n$/, "");
+  if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
+  return secret;
+}
+
+/** Parses a positive number of seconds from text, naming `what` in the error. */
+export function parseSeconds(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+    throw new ClauthError("usage", `${what} must be a number of seconds, not "${text}".`);
+  }
+  return value;
+}
+
+function missing(what: string, flag: string, envName: string, profile: string, path: string) {
+  return new ClauthError(
+    "usage",
+    `No ${what} for profile "${profile}": pass ${flag}, set ${envName}, or add it to the profile in ${path}.`,
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * `clauth status`: every profile (configured or with stored tokens), its issuer, flow,
+ * scopes, expiry and whether a refresh token exists. Never prints a token.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import { JsonFileStore } from "../storage/json_file_store.ts";
+import { stateDir } from "../storage/paths.ts";
+import { configPath, loadConfig } from "./config.ts";
+import type { Terminal } from "./terminal.ts";
+import { describeExpiry } from "./time_text.ts";
+
+/** One line of `clauth status --json`. */
+export interface ProfileStatus {
+  profile: string;
+  configured: boolean;
+  issuer?: string;
+  client_id?: string;
+  flow?: string;
+  scope?: string;
+  logged_in: boolean;
+  expires_at?: number;
+  expired?: boolean;
+  has_refresh_token?: boolean;
+  has_id_token?: boolean;
+  /** Why the stored tokens cannot be read, when they are damaged. */
+  problem?: string;
+}
+
+/** Collects the status of every known profile. */
+export async function collectStatus(now = Math.floor(Date.now() / 1000)): Promise<ProfileStatus[]> {
+  const config = await loadConfig(configPath());
+  const store = new JsonFileStore(stateDir());
+  const names = [...new Set([...Object.keys(config.profiles), ...await store.list()])].sort();
+  const statuses: ProfileStatus[] = [];
+  for (const profile of names) {
+    const entry = config.profiles[profile];
+    const status: ProfileStatus = { profile, configured: entry !== undefined, logged_in: false };
+    if (entry?.issuer) status.issuer = entry.issuer;
+    if (entry?.client_id) status.client_id = entry.client_id;
+    status.flow = entry?.flow ?? "auto";
+    if (entry?.scope) status.scope = entry.scope;
+    try {
+      const tokens = await store.get(profile);
+      if (tokens) {
+        Object.assign(status, {
+          logged_in: true,
+          issuer: tokens.issuer,
+          client_id: tokens.client_id,
+          scope: tokens.granted_scope ?? tokens.scope,
+          has_refresh_token: tokens.refresh_token !== undefined,
+          has_id_token: tokens.id_token !== undefined,
+        });
+        if (tokens.grant === "client-credentials") status.flow = "client-credentials";
+        if (tokens.expires_at !== undefined) {
+          status.expires_at = tokens.expires_at;
+          status.expired = tokens.expires_at <= now;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ClauthError)) throw error;
+      status.problem = error.message;
+    }
+    statuses.push(status);
+  }
+  return statuses;
+}
+
+/** Runs `clauth status`. */
+export async function statusCommand(
+  terminal: Terminal,
+  options: { json?: boolean },
+): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const statuses = await collectStatus(now);
+  if (options.json) {
+    await terminal.out(JSON.stringify(statuses, null, 2) + "\n");
+    return;
+  }
+  if (statuses.length === 0) {
+    terminal.info(
+      `No profiles yet: add one to ${configPath()}, or run "clauth login --issuer URL --client-id ID".`,
+    );
+    return;
+  }
+  const lines = statuses.map((s) => {
+    const state = s.problem
+      ? `damaged token file: ${s.problem}`
+      : s.logged_in
+      ? `${describeExpiry(s.expires_at, now)}${s.has_refresh_token ? ", refresh token stored" : ""}`
+      : "not logged in";
+    return [
+      `${s.profile}${s.configured ? "" : " (not in config)"}`,
+      `  issuer:  ${s.issuer ?? "-"}`,
+      `  client:  ${s.client_id ?? "-"}  flow: ${s.flow}`,
+      `  scope:   ${s.scope || "-"}`,
+      `  tokens:  ${state}`,
+    ].join("\n");
+  });
+  await terminal.out(lines.join("\n\n") + "\n");
+}

@@ -1,0 +1,37 @@
+/**
+ * The terminal, wrapped so commands stay testable: stdout carries data only; messages,
+ * progress and errors go to stderr. Colour only on a TTY and without NO_COLOR.
+ *
+ * @module
+ */
+
+/** Where commands write. */
+export interface Terminal {
+  /** Writes data (a token, JSON) to stdout, as given. */
+  out(text: string): Promise<void>;
+  /** Writes one line of information to stderr. */
+  info(line: string): void;
+  /** Whether a person can answer prompts and see animations (stdin and stderr are TTYs). */
+  readonly interactive: boolean;
+  /** Whether colour may be used on stderr. */
+  readonly color: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** The process's real terminal. */
+export function processTerminal(): Terminal {
+  const stderrIsTty = Deno.stderr.isTerminal();
+  return {
+    async out(text) {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+    },
+    info(line) {
+      Deno.stderr.writeSync(encoder.encode(line + "\n"));
+    },
+    interactive: Deno.stdin.isTerminal() && stderrIsTty,
+    color: stderrIsTty && !Deno.env.get("NO_COLOR"),
+  };
+}

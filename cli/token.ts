@@ -1,0 +1,31 @@
+/**
+ * `clauth token`: print a usable access token (cached, refreshed or fetched anew).
+ *
+ * @module
+ */
+
+import { getUsableToken } from "../storage/usable_token.ts";
+import type { CommandContext } from "./context.ts";
+import { bindingOf } from "./settings.ts";
+import { formatToken, type OutputFormat } from "./token_output.ts";
+
+/** Options of `clauth token`. */
+export interface TokenOptions {
+  output: OutputFormat;
+  minTtl: number;
+  forceRefresh: boolean;
+}
+
+/** Runs `clauth token`. */
+export async function tokenCommand(context: CommandContext, options: TokenOptions): Promise<void> {
+  const { tokens, source } = await getUsableToken({
+    store: context.store,
+    profile: context.settings.profile,
+    binding: bindingOf(context.settings),
+    minTtl: options.minTtl,
+    forceRefresh: options.forceRefresh,
+    ...context.tokenSources(),
+  });
+  if (context.options.verbose) context.terminal.info(`Token source: ${source}.`);
+  await context.terminal.out(formatToken(tokens, options.output));
+}

@@ -1,0 +1,68 @@
+/**
+ * The one error type clauth throws for expected failures.
+ *
+ * Every failure has a stable {@linkcode ClauthErrorCode} that callers (and main.ts) branch on,
+ * and a message written for a person: what went wrong and, where we know it, how to fix it.
+ * Errors from oauth4webapi or the network ride along as `cause` and are shown only with
+ * `--verbose`.
+ *
+ * @module
+ */
+
+/** Stable failure categories. Each maps to one exit code, see {@linkcode exitCodeFor}. */
+export type ClauthErrorCode =
+  /** Bad command line, config file or input (exit 2). */
+  | "usage"
+  /** The issuer URL is not https and not loopback (exit 2). */
+  | "insecure_issuer"
+  /** The server rejected the client's credentials (exit 2: the fix is in the settings). */
+  | "invalid_client"
+  /** Network failure or timeout (exit 1). */
+  | "network"
+  /** The server answered with an error or a response we cannot use (exit 1). */
+  | "server"
+  /** The refresh token or grant is no longer valid (exit 4 unless a login follows). */
+  | "invalid_grant"
+  /** The user denied the request (exit 3). */
+  | "denied"
+  /** The device code or login timed out (exit 3). */
+  | "expired"
+  /** No usable token and no way to interact (exit 4). */
+  | "login_required"
+  /** A stored file is damaged (exit 1; the file is kept). */
+  | "storage";
+
+/** An expected failure with a stable code and a message meant for a person. */
+export class ClauthError extends Error {
+  /** The failure category; stable across versions. */
+  readonly code: ClauthErrorCode;
+
+  /**
+   * @param code the failure category
+   * @param message one or two sentences: what went wrong, then what to do about it
+   * @param options `cause` carries the underlying error for `--verbose`
+   */
+  constructor(code: ClauthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ClauthError";
+    this.code = code;
+  }
+}
+
+const EXIT_CODES: Record<ClauthErrorCode, number> = {
+  usage: 2,
+  insecure_issuer: 2,
+  invalid_client: 2,
+  network: 1,
+  server: 1,
+  storage: 1,
+  denied: 3,
+  expired: 3,
+  invalid_grant: 4,
+  login_required: 4,
+};
+
+/** The process exit code for an error code, as the CLI contract defines it. */
+export function exitCodeFor(code: ClauthErrorCode): number {
+  return EXIT_CODES[code];
+}

@@ -1,0 +1,185 @@
+/**
+ * Provider discovery: OpenID Connect Discovery 1.0 first, then RFC 8414 metadata, cached by
+ * the caller so repeated commands make no extra requests, with endpoints the profile sets
+ * explicitly laid over whatever the document says (or standing in for it when there is none).
+ *
+ * @module
+ */
+
+import * as oauth from "oauth4webapi";
+import { ClauthError } from "../errors.ts";
+import type { FlowDependencies } from "./dependencies.ts";
+import { checkIssuer, isLoopbackHost } from "./issuer.ts";
+import { describeUrl, timedFetch } from "./http.ts";
+
+/** Endpoints a profile may set by hand for servers whose metadata is missing or wrong. */
+export interface EndpointOverrides {
+  authorization_endpoint?: string;
+  token_endpoint?: string;
+  device_authorization_endpoint?: string;
+  revocation_endpoint?: string;
+  introspection_endpoint?: string;
+  userinfo_endpoint?: string;
+  jwks_uri?: string;
+  pushed_authorization_request_endpoint?: string;
+}
+
+/** Names of the endpoints that can be overridden, for config validation. */
+export const ENDPOINT_NAMES: readonly (keyof EndpointOverrides)[] = [
+  "authorization_endpoint",
+  "token_endpoint",
+  "device_authorization_endpoint",
+  "revocation_endpoint",
+  "introspection_endpoint",
+  "userinfo_endpoint",
+  "jwks_uri",
+  "pushed_authorization_request_endpoint",
+];
+
+const MAX_REDIRECTS = 5;
+
+/** Options for {@linkcode discover}. */
+export interface DiscoverOptions {
+  /** Endpoints that win over the discovery document. */
+  endpoints?: EndpointOverrides;
+  /** Network, timeout and cache. */
+  deps?: FlowDependencies;
+}
+
+/**
+ * Returns the authorization server's metadata for `issuer`.
+ *
+ * Refuses http:// issuers that are not loopback, follows same-origin redirects on the
+ * discovery GET, and requires the document's `issuer` to equal the configured one.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ */
+export async function discover(
+  issuer: string,
+  options: DiscoverOptions = {},
+): Promise<oauth.AuthorizationServer> {
+  const issuerUrl = checkIssuer(issuer);
+  const deps = options.deps ?? {};
+  const overrides = definedOnly(options.endpoints ?? {});
+  const cached = await deps.metadataCache?.get(issuerUrl.href);
+  if (isMetadata(cached)) return { ...cached, ...overrides };
+
+  let metadata: oauth.AuthorizationServer;
+  try {
+    metadata = await fetchMetadata(issuerUrl, deps);
+  } catch (error) {
+    // A provider without discovery still works when the profile names its endpoints.
+    const mismatch = error instanceof ClauthError && error.code === "usage";
+    if (overrides.token_endpoint && !mismatch) return { issuer, ...overrides };
+    throw error;
+  }
+  await deps.metadataCache?.set(issuerUrl.href, metadata);
+  return { ...metadata, ...overrides };
+}
+
+async function fetchMetadata(
+  issuerUrl: URL,
+  deps: FlowDependencies,
+): Promise<oauth.AuthorizationServer> {
+  const requestOptions = {
+    [oauth.customFetch]: followSameOriginRedirects(timedFetch(deps)),
+    [oauth.allowInsecureRequests]: isLoopbackHost(issuerUrl.hostname),
+  };
+  const failures: string[] = [];
+  for (const algorithm of ["oidc", "oauth2"] as const) {
+    const response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions, algorithm });
+    if (response.status === 404 || response.status === 410) {
+      failures.push(`${describeUrl(response.url)} (HTTP ${response.status})`);
+      await response.body?.cancel();
+      continue;
+    }
+    try {
+      return await oauth.processDiscoveryResponse(issuerUrl, response);
+    } catch (error) {
+      throw discoveryError(error, issuerUrl, response);
+    }
+  }
+  throw new ClauthError(
+    "server",
+    `No discovery document for issuer ${issuerUrl.href}: tried ${
+      failures.join(" and ")
+    }. Check the issuer URL, or set the endpoints in the profile (token_endpoint, ...).`,
+  );
+}
+
+function discoveryError(error: unknown, issuerUrl: URL, response: Response): ClauthError {
+  const where = describeUrl(response.url);
+  if (error instanceof oauth.OperationProcessingError) {
+    if (error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      const actual = (error.cause as { body?: { issuer?: unknown } }).body?.issuer;
+      return new ClauthError(
+        "usage",
+        `The discovery document at ${where} names the issuer "${actual}", not "${issuerUrl.href}". Set --issuer to the exact issuer if you trust this server.`,
+        { cause: error },
+      );
+    }
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
+      return new ClauthError(
+        "server",
+        `The discovery document at ${where} could not be fetched: HTTP ${response.status}.`,
+        { cause: error },
+      );
+    }
+    if (error.code === oauth.RESPONSE_IS_NOT_JSON || error.code === oauth.PARSE_ERROR) {
+      return new ClauthError(
+        "server",
+        `The discovery document at ${where} is not JSON (content-type ${
+          response.headers.get("content-type") ?? "none"
+        }). Check the issuer URL.`,
+        { cause: error },
+      );
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ClauthError("server", `The discovery document at ${where} is unusable: ${message}.`, {
+    cause: error,
+  });
+}
+
+/**
+ * oauth4webapi asks for discovery with `redirect: "manual"`; some servers redirect it (to add
+ * a slash, say). Follow such redirects only within the same origin; the issuer check that
+ * follows still guards the result.
+ */
+function followSameOriginRedirects(fetchFn: typeof fetch) {
+  return async (
+    url: string,
+    init: oauth.CustomFetchOptions<"GET", undefined>,
+  ): Promise<Response> => {
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const response = await fetchFn(current, { ...init, body: null, redirect: "manual" });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status > 399 || !location) {
+        return withUrl(response, current);
+      }
+      const next = new URL(location, current);
+      if (next.origin !== new URL(current).origin) return withUrl(response, current);
+      await response.body?.cancel();
+      current = next.href;
+    }
+    throw new ClauthError("server", `Too many redirects while fetching ${describeUrl(url)}.`);
+  };
+}
+
+/** Responses from an injected fetch may lack `url`; error messages need it. */
+function withUrl(response: Response, url: string): Response {
+  if (response.url) return response;
+  Object.defineProperty(response, "url", { value: url });
+  return response;
+}
+
+function isMetadata(value: unknown): value is oauth.AuthorizationServer {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { issuer?: unknown }).issuer === "string";
+}
+
+function definedOnly(endpoints: EndpointOverrides): EndpointOverrides {
+  return Object.fromEntries(Object.entries(endpoints).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,90 @@
+/**
+ * The fetch every flow uses: one timeout per request, the caller's abort signal, and
+ * network failures turned into clear errors. Proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are
+ * honoured by Deno's fetch itself.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import type { FlowDependencies } from "./dependencies.ts";
+
+/** Default per-request timeout. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Wraps the dependencies' fetch with the timeout and error mapping. */
+export function timedFetch(deps: FlowDependencies): typeof fetch {
+  const inner = deps.fetch ?? globalThis.fetch;
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (deps.signal) signals.push(deps.signal);
+    if (init?.signal) signals.push(init.signal);
+    try {
+      const response = await inner(input, { ...init, signal: AbortSignal.any(signals) });
+      return await labelJsonErrors(response, url);
+    } catch (error) {
+      if (deps.signal?.aborted) throw deps.signal.reason ?? error;
+      const where = describeUrl(url);
+      if (error instanceof DOMException && error.name === "TimeoutError") {
+        throw new ClauthError(
+          "network",
+          `No answer from ${where} within ${
+            timeoutMs / 1000
+          } s. Check the network, or allow more time with --timeout.`,
+          { cause: error },
+        );
+      }
+      throw new ClauthError(
+        "network",
+        `Cannot reach ${where}: ${
+          errorText(error)
+        }. Check the URL, the network and any proxy settings (HTTPS_PROXY, NO_PROXY).`,
+        { cause: error },
+      );
+    }
+  };
+}
+
+/**
+ * Some servers send RFC 6749 error JSON labelled text/html or text/plain; oauth4webapi then
+ * sees no OAuth error. Relabel a 4xx body that parses as `{ "error": ... }` as JSON.
+ */
+async function labelJsonErrors(response: Response, url: string): Promise<Response> {
+  const type = response.headers.get("content-type") ?? "";
+  if (response.status < 400 || response.status > 499 || /json/i.test(type)) return response;
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  try {
+    const body = JSON.parse(text);
+    if (typeof body?.error === "string") headers.set("content-type", "application/json");
+  } catch {
+    // not JSON: leave the label alone, the caller reports the status
+  }
+  const relabelled = new Response(text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+  Object.defineProperty(relabelled, "url", { value: response.url || url });
+  return relabelled;
+}
+
+/** A URL without query or fragment, safe to show (no codes or tokens in it). */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Deno's messages look like "error sending request for url (...): client error (Connect):
+  // tcp connect error: Connection refused (os error 111)": keep the most specific part.
+  const parts = message.split(/:\s+/);
+  return parts[parts.length - 1]?.replace(/\s*\(os error \d+\)$/, "") || message;
+}

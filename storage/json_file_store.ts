@@ -1,0 +1,139 @@
+/**
+ * The token store clauth uses by default: one JSON file per profile.
+ *
+ * `<state>/tokens/<profile>.json` (0600) in a 0700 folder, replaced atomically, with a
+ * cross-process lock on `<profile>.lock` around read-refresh-write. A damaged file is never
+ * silently dropped: reading it fails with a message naming it, and the next save moves it
+ * aside as `<profile>.json.damaged-<time>` before writing.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import { join } from "./paths.ts";
+import {
+  type AtomicWriteOptions,
+  ensurePrivateDir,
+  readTextIfExists,
+  writeFileAtomic,
+} from "./private_files.ts";
+import type { StoredTokens, TokenStore } from "./token_store.ts";
+
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Throws a usage error unless `name` is safe to use as a file name on every platform. */
+export function assertProfileName(name: string): void {
+  if (!PROFILE_NAME.test(name)) {
+    throw new ClauthError(
+      "usage",
+      `Invalid profile name "${name}": use letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit).`,
+    );
+  }
+}
+
+/** Options for {@linkcode JsonFileStore}. */
+export interface JsonFileStoreOptions extends AtomicWriteOptions {}
+
+/** Token store backed by one JSON file per profile under `<dir>/tokens`. */
+export class JsonFileStore implements TokenStore {
+  readonly #dir: string;
+  readonly #options: JsonFileStoreOptions;
+
+  /** @param stateDir the state folder; tokens go in its `tokens` subfolder */
+  constructor(stateDir: string, options: JsonFileStoreOptions = {}) {
+    this.#dir = join(stateDir, "tokens");
+    this.#options = options;
+  }
+
+  /** The file holding a profile's tokens. */
+  pathOf(profile: string): string {
+    assertProfileName(profile);
+    return join(this.#dir, `${profile}.json`);
+  }
+
+  async get(profile: string): Promise<StoredTokens | undefined> {
+    const path = this.pathOf(profile);
+    const text = await readTextIfExists(path);
+    if (text === undefined) return undefined;
+    const problem = findDamage(text);
+    if (problem) {
+      throw new ClauthError(
+        "storage",
+        `The token file ${path} is damaged (${problem}). Run "clauth login --profile ${profile}" to replace it; the damaged file will be kept beside it.`,
+      );
+    }
+    return JSON.parse(text) as StoredTokens;
+  }
+
+  async set(profile: string, tokens: StoredTokens): Promise<void> {
+    const path = this.pathOf(profile);
+    await ensurePrivateDir(this.#dir);
+    const old = await readTextIfExists(path);
+    if (old !== undefined && findDamage(old)) {
+      await Deno.rename(path, `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+    }
+    await writeFileAtomic(path, JSON.stringify(tokens, null, 2) + "\n", this.#options);
+  }
+
+  async delete(profile: string): Promise<boolean> {
+    try {
+      await Deno.remove(this.pathOf(profile));
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw error;
+    }
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.#dir)) {
+        if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name.slice(0, -5));
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return names.sort();
+  }
+
+  async withLock<T>(profile: string, fn: () => Promise<T>): Promise<T> {
+    assertProfileName(profile);
+    await ensurePrivateDir(this.#dir);
+    // A separate lock file, so the token file itself can be replaced by rename while locked.
+    const lockFile = await Deno.open(join(this.#dir, `${profile}.lock`), {
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    try {
+      await lockFile.lock(true);
+      return await fn();
+    } finally {
+      lockFile.close(); // closing releases the lock
+    }
+  }
+}
+
+/** Returns what is wrong with a token file's text, or undefined when it is usable. */
+function findDamage(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON: ${(error as Error).message}`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+  const record = value as Record<string, unknown>;
+  for (const field of ["access_token", "issuer", "client_id", "token_type"]) {
+    if (typeof record[field] !== "string") return `"${field}" is missing or not a string`;
+  }
+  for (const field of ["obtained_at", "expires_at"]) {
+    if (record[field] !== undefined && typeof record[field] !== "number") {
+      return `"${field}" is not a number`;
+    }
+  }
+  return undefined;
+}

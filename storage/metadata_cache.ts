@@ -1,0 +1,59 @@
+/**
+ * A small file cache for provider metadata (discovery documents), so that repeated commands
+ * do not ask the server again until the entry is older than its time to live.
+ *
+ * @module
+ */
+
+import { join } from "./paths.ts";
+import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
+
+/** Default time to live of a cached discovery document: one hour. */
+export const DEFAULT_METADATA_TTL_SECONDS = 3600;
+
+interface Entry {
+  key: string;
+  stored_at: number;
+  value: unknown;
+}
+
+/** Caches JSON values under `<stateDir>/metadata`, one file per key. */
+export class MetadataFileCache {
+  readonly #dir: string;
+  readonly #ttlSeconds: number;
+  readonly #now: () => number;
+
+  constructor(
+    stateDir: string,
+    options: { ttlSeconds?: number; now?: () => number } = {},
+  ) {
+    this.#dir = join(stateDir, "metadata");
+    this.#ttlSeconds = options.ttlSeconds ?? DEFAULT_METADATA_TTL_SECONDS;
+    this.#now = options.now ?? (() => Date.now() / 1000);
+  }
+
+  async get(key: string): Promise<unknown | undefined> {
+    const text = await readTextIfExists(await this.#pathOf(key));
+    if (text === undefined) return undefined;
+    try {
+      const entry = JSON.parse(text) as Entry;
+      const age = this.#now() - entry.stored_at;
+      // A damaged or foreign entry is just a cache miss; the next set() replaces it.
+      if (entry.key !== key || !(age >= 0 && age < this.#ttlSeconds)) return undefined;
+      return entry.value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    await ensurePrivateDir(this.#dir);
+    const entry: Entry = { key, stored_at: this.#now(), value };
+    await writeFileAtomic(await this.#pathOf(key), JSON.stringify(entry));
+  }
+
+  async #pathOf(key: string): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+    return join(this.#dir, `${new Uint8Array(digest).toHex().slice(0, 32)}.json`);
+  }
+}

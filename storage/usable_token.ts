@@ -1,0 +1,125 @@
+/**
+ * The one orchestrator behind every command that needs a token.
+ *
+ * Cached and fresh -> returned with no network and no lock. Otherwise: take the profile's
+ * lock, re-read (another process may have refreshed meanwhile), refresh or fetch anew
+ * through the functions it is handed, else run the interactive login if one is allowed,
+ * save, release. It knows nothing about HTTP: the caller hands it those functions.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import {
+  isFresh,
+  matchesBinding,
+  type StoredTokens,
+  type TokenBinding,
+  type TokenResponse,
+  type TokenStore,
+  toStoredTokens,
+} from "./token_store.ts";
+
+/** A token response plus the client authentication method that got it. */
+export interface Acquisition {
+  response: TokenResponse;
+  /** Remembered in the store so the next request starts with what worked. */
+  authMethod?: string;
+}
+
+/** Options for {@linkcode getUsableToken}. */
+export interface UsableTokenOptions {
+  /** Where the profile's tokens live. */
+  store: TokenStore;
+  /** The profile name (the store key). */
+  profile: string;
+  /** Issuer, client, scope and grant the token must have been obtained for. */
+  binding: TokenBinding;
+  /** Seconds a cached token must still have (capped at half its lifetime). Default 30. */
+  minTtl?: number;
+  /** Ignore a fresh cached token and get a new one. */
+  forceRefresh?: boolean;
+  /** Current time in seconds since the epoch. */
+  now?: () => number;
+  /** Uses a refresh token (user grants). */
+  refresh?: (tokens: StoredTokens) => Promise<Acquisition>;
+  /** Gets a new token without a person (client credentials). */
+  fetchNew?: (previous: StoredTokens | undefined) => Promise<Acquisition>;
+  /** Interactive login; leave out when no person can interact. */
+  login?: () => Promise<Acquisition>;
+  /** The command that logs in, for the "login required" message. */
+  loginCommand?: string;
+}
+
+/** Where a usable token came from. */
+export type TokenSource = "cache" | "refresh" | "fetch" | "login";
+
+/** The result of {@linkcode getUsableToken}. */
+export interface UsableToken {
+  tokens: StoredTokens;
+  source: TokenSource;
+}
+
+const epochSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Returns a usable token for a profile, refreshing, fetching or logging in as needed, with
+ * at most one of those per profile at a time across processes.
+ */
+export async function getUsableToken(options: UsableTokenOptions): Promise<UsableToken> {
+  const { store, profile, binding, forceRefresh = false } = options;
+  const minTtl = options.minTtl ?? 30;
+  const now = options.now ?? epochSeconds;
+  const usable = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
+    tokens !== undefined && matchesBinding(tokens, binding) && isFresh(tokens, minTtl, now());
+
+  const seen = await store.get(profile);
+  if (!forceRefresh && usable(seen)) return { tokens: seen, source: "cache" };
+
+  return await store.withLock(profile, async () => {
+    let current = await store.get(profile);
+    // Someone else renewed while we waited for the lock: theirs is as good as ours.
+    const renewedMeanwhile = current?.access_token !== seen?.access_token;
+    if ((!forceRefresh || renewedMeanwhile) && usable(current)) {
+      return { tokens: current, source: "cache" };
+    }
+    if (current && !matchesBinding(current, binding)) current = undefined;
+
+    const save = async (acquired: Acquisition, source: TokenSource, previous?: StoredTokens) => {
+      const tokens = toStoredTokens(acquired.response, binding, now(), previous);
+      if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
+      await store.set(profile, tokens);
+      return { tokens, source };
+    };
+
+    if (current?.refresh_token && options.refresh) {
+      try {
+        return await save(await options.refresh(current), "refresh", current);
+      } catch (error) {
+        if (!(error instanceof ClauthError && error.code === "invalid_grant")) throw error;
+        // The grant is dead (revoked, expired, or a rotated token was reused): drop it.
+        await store.delete(profile);
+        if (!options.login) {
+          throw new ClauthError(
+            "login_required",
+            `${error.message}. The stored tokens were removed; ${loginAdvice(options)}.`,
+            { cause: error },
+          );
+        }
+        current = undefined;
+      }
+    }
+    if (options.fetchNew) return await save(await options.fetchNew(current), "fetch", current);
+    if (options.login) return await save(await options.login(), "login");
+    throw new ClauthError(
+      "login_required",
+      `No usable token for profile "${profile}" and no terminal to log in from: ${
+        loginAdvice(options)
+      }.`,
+    );
+  });
+}
+
+function loginAdvice(options: UsableTokenOptions): string {
+  return `run "${options.loginCommand ?? `clauth login --profile ${options.profile}`}"`;
+}

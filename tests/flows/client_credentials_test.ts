@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { ClauthError } from "../../errors.ts";
+import { createClient } from "../../flows/client.ts";
+import { clientCredentialsFlow } from "../../flows/client_credentials.ts";
+import { fakeFetch, json, metadata, type Route } from "../helpers/fake_fetch.ts";
+
+const ISSUER = "https://as.example";
+const OIDC = `GET ${ISSUER}/.well-known/openid-configuration`;
+const TOKEN = `POST ${ISSUER}/token`;
+
+async function clientWith(token: Route, extra: Record<string, unknown> = {}) {
+  const fake = fakeFetch({ [OIDC]: () => json(metadata(ISSUER, extra)), [TOKEN]: token });
+  const client = await createClient(
+    { issuer: ISSUER, clientId: "my-cli", clientSecret: "s3cret" },
+    { fetch: fake.fetch },
+  );
+  return { client, calls: fake.calls };
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof ClauthError, String(error));
+    assert.equal(error.code, code);
+    assert.match(error.message, pattern);
+    assert.doesNotMatch(error.message, /s3cret/);
+    return true;
+  });
+}
+
+Deno.test("clientCredentialsFlow() sends Basic auth and the scope, and accepts a lowercase token_type", async () => {
+  const { client, calls } = await clientWith(() =>
+    json({ access_token: "T", token_type: "bearer", expires_in: 60 })
+  );
+  const { response, authMethod } = await clientCredentialsFlow(client, { scope: "api:read" });
+  assert.equal(response.access_token, "T");
+  assert.equal(authMethod, "client_secret_basic");
+  const body = new URLSearchParams(calls[1]!.body);
+  assert.equal(body.get("grant_type"), "client_credentials");
+  assert.equal(body.get("scope"), "api:read");
+  assert.match(calls[1]!.headers.get("authorization") ?? "", /^Basic /);
+});
+
+Deno.test("clientCredentialsFlow() retries once with client_secret_post when Basic is rejected", async () => {
+  const { client, calls } = await clientWith((call) =>
+    call.headers.has("authorization")
+      ? json({ error: "invalid_client" }, 401)
+      : json({ access_token: "T", token_type: "Bearer" })
+  );
+  const { authMethod } = await clientCredentialsFlow(client);
+  assert.equal(authMethod, "client_secret_post");
+  assert.equal(new URLSearchParams(calls[2]!.body).get("client_secret"), "s3cret");
+  assert.equal(calls.length, 3);
+});
+
+Deno.test("clientCredentialsFlow() does not retry with post when the server does not support it", async () => {
+  const { client, calls } = await clientWith(
+    () => json({ error: "invalid_client", error_description: "bad secret" }, 401),
+    { token_endpoint_auth_methods_supported: ["client_secret_basic"] },
+  );
+  await rejectsWith(
+    clientCredentialsFlow(client),
+    "invalid_client",
+    /token endpoint refused the request: invalid_client \(bad secret\), HTTP 401\. Check the client id and secret/,
+  );
+  assert.equal(calls.length, 2);
+});
+
+Deno.test("clientCredentialsFlow() reports an error with an empty body by its HTTP status", async () => {
+  const { client } = await clientWith(() =>
+    new Response(null, { status: 503, statusText: "Service Unavailable" })
+  );
+  await rejectsWith(
+    clientCredentialsFlow(client),
+    "server",
+    /token endpoint answered HTTP 503 Service Unavailable without an OAuth error/,
+  );
+});
+
+Deno.test("clientCredentialsFlow() reports an HTML error page as not JSON", async () => {
+  const { client } = await clientWith(() =>
+    new Response("<h1>Oops</h1>", { status: 200, headers: { "content-type": "text/html" } })
+  );
+  await rejectsWith(
+    clientCredentialsFlow(client),
+    "server",
+    /body that is not JSON \(HTTP 200, content-type text\/html\)/,
+  );
+});
+
+Deno.test("clientCredentialsFlow() shows error codes outside the RFC as given", async () => {
+  const { client } = await clientWith(() =>
+    json({ error: "quota_exceeded", error_description: "try tomorrow" }, 429)
+  );
+  await rejectsWith(
+    clientCredentialsFlow(client),
+    "server",
+    /quota_exceeded \(try tomorrow\), HTTP 429/,
+  );
+});
+
+Deno.test("clientCredentialsFlow() accepts an OAuth error sent as text/html", async () => {
+  const { client } = await clientWith(() =>
+    new Response(JSON.stringify({ error: "invalid_scope" }), {
+      status: 400,
+      headers: { "content-type": "text/html" },
+    })
+  );
+  await rejectsWith(clientCredentialsFlow(client), "usage", /invalid_scope, HTTP 400/);
+});

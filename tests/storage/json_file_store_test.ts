@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { ClauthError } from "../../errors.ts";
+import { JsonFileStore } from "../../storage/json_file_store.ts";
+import type { StoredTokens } from "../../storage/token_store.ts";
+
+const sample = (access_token: string): StoredTokens => ({
+  issuer: "https://login.example.com",
+  client_id: "cli",
+  scope: "",
+  grant: "user",
+  access_token,
+  token_type: "bearer",
+  obtained_at: 1000,
+  expires_at: 4600,
+});
+
+const posix = Deno.build.os !== "windows";
+
+Deno.test("JsonFileStore.set() creates a 0700 folder and a 0600 file, and get() reads it back", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new JsonFileStore(`${dir}/state`);
+  await store.set("work", sample("A"));
+  assert.deepEqual(await store.get("work"), sample("A"));
+  if (posix) {
+    assert.equal((await Deno.stat(`${dir}/state/tokens`)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(store.pathOf("work"))).mode! & 0o777, 0o600);
+  }
+  assert.deepEqual(await store.list(), ["work"]);
+  assert.equal(await store.delete("work"), true);
+  assert.equal(await store.delete("work"), false);
+  assert.equal(await store.get("work"), undefined);
+});
+
+Deno.test("JsonFileStore.set() tightens a folder that already existed with loose permissions", {
+  ignore: !posix,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/tokens`, { mode: 0o755 });
+  await Deno.chmod(`${dir}/tokens`, 0o755);
+  await new JsonFileStore(dir).set("p", sample("A"));
+  assert.equal((await Deno.stat(`${dir}/tokens`)).mode! & 0o777, 0o700);
+});
+
+Deno.test("JsonFileStore.get() names the damaged file, and set() keeps it aside", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new JsonFileStore(dir);
+  await Deno.mkdir(`${dir}/tokens`, { recursive: true });
+  await Deno.writeTextFile(store.pathOf("p"), '{"access_token": 42');
+  await assert.rejects(store.get("p"), (error: unknown) => {
+    assert.ok(error instanceof ClauthError);
+    assert.equal(error.code, "storage");
+    assert.match(error.message, /p\.json is damaged \(not valid JSON/);
+    assert.match(error.message, /clauth login --profile p/);
+    return true;
+  });
+  await store.set("p", sample("B"));
+  assert.equal((await store.get("p"))?.access_token, "B");
+  const kept = [...Deno.readDirSync(`${dir}/tokens`)].map((e) => e.name).filter((n) =>
+    n.includes("damaged")
+  );
+  assert.equal(kept.length, 1);
+  assert.equal(await Deno.readTextFile(`${dir}/tokens/${kept[0]}`), '{"access_token": 42');
+});
+
+Deno.test("JsonFileStore rejects profile names that could escape the folder", async () => {
+  const store = new JsonFileStore(await Deno.makeTempDir());
+  for (const name of ["../x", "a/b", "", ".hidden", "a b"]) {
+    assert.throws(() => store.pathOf(name), /Invalid profile name/);
+  }
+});
+
+Deno.test("JsonFileStore.withLock() serializes holders across stores on the same folder", async () => {
+  const dir = await Deno.makeTempDir();
+  const events: string[] = [];
+  const hold = (store: JsonFileStore, name: string) =>
+    store.withLock("p", async () => {
+      events.push(`${name} in`);
+      await new Promise((r) => setTimeout(r, 30));
+      events.push(`${name} out`);
+    });
+  await Promise.all([hold(new JsonFileStore(dir), "a"), hold(new JsonFileStore(dir), "b")]);
+  assert.deepEqual(events.map((e) => e.split(" ")[1]), ["in", "out", "in", "out"]);
+});
+
+Deno.test("JsonFileStore.set() leaves the previous file intact when the writer dies before rename", async () => {
+  const dir = await Deno.makeTempDir();
+  await new JsonFileStore(dir).set("p", sample("OLD"));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL("./_crashing_writer.ts", import.meta.url).pathname, dir],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  // The child writes its temp file, prints "ready", then waits to be killed mid-write.
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  assert.equal(new TextDecoder().decode(value).trim(), "ready");
+  child.kill("SIGKILL");
+  reader.releaseLock();
+  await child.stdout.cancel();
+  const status = await child.status;
+  assert.equal(status.success, false);
+  assert.equal((await new JsonFileStore(dir).get("p"))?.access_token, "OLD");
+});

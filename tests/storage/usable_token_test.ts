@@ -1,0 +1,219 @@
+import assert from "node:assert/strict";
+import { ClauthError } from "../../errors.ts";
+import { MemoryStore } from "../../storage/memory_store.ts";
+import type { StoredTokens, TokenBinding } from "../../storage/token_store.ts";
+import { type Acquisition, getUsableToken } from "../../storage/usable_token.ts";
+
+const binding: TokenBinding = {
+  issuer: "https://as.example",
+  client_id: "cli",
+  scope: "a b",
+  grant: "user",
+};
+const NOW = 10_000;
+const stored = (over: Partial<StoredTokens> = {}): StoredTokens => ({
+  ...binding,
+  access_token: "old-access",
+  token_type: "bearer",
+  obtained_at: NOW - 100,
+  expires_at: NOW + 3500,
+  refresh_token: "old-refresh",
+  ...over,
+});
+const issued = (access: string, extra: Partial<Acquisition["response"]> = {}): Acquisition => ({
+  response: { access_token: access, token_type: "Bearer", expires_in: 3600, ...extra },
+});
+const never = () => Promise.reject(new Error("must not be called"));
+
+Deno.test("getUsableToken() returns a fresh cached token without calling anything", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored());
+  const result = await getUsableToken({
+    store,
+    profile: "p",
+    binding,
+    now: () => NOW,
+    refresh: never,
+    fetchNew: never,
+    login: never,
+  });
+  assert.equal(result.source, "cache");
+  assert.equal(result.tokens.access_token, "old-access");
+});
+
+Deno.test("getUsableToken() refreshes a stale token and keeps the refresh token when none is returned", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ expires_at: NOW + 10 }));
+  const result = await getUsableToken({
+    store,
+    profile: "p",
+    binding,
+    now: () => NOW,
+    refresh: (tokens) => {
+      assert.equal(tokens.refresh_token, "old-refresh");
+      return Promise.resolve(issued("new-access"));
+    },
+  });
+  assert.equal(result.source, "refresh");
+  const saved = await store.get("p");
+  assert.equal(saved?.access_token, "new-access");
+  assert.equal(saved?.refresh_token, "old-refresh");
+  assert.equal(saved?.token_type, "bearer");
+  assert.equal(saved?.expires_at, NOW + 3600);
+});
+
+Deno.test("getUsableToken() caps --min-ttl at half the token lifetime", async () => {
+  const store = new MemoryStore();
+  // 60 s lifetime, 40 s left: a min-ttl of 45 is capped to 30, so the token is still fresh.
+  await store.set("p", stored({ obtained_at: NOW - 20, expires_at: NOW + 40 }));
+  const fresh = await getUsableToken({
+    store,
+    profile: "p",
+    binding,
+    minTtl: 45,
+    now: () => NOW,
+    refresh: never,
+  });
+  assert.equal(fresh.source, "cache");
+  const stale = await getUsableToken({
+    store,
+    profile: "p",
+    binding,
+    minTtl: 45,
+    now: () => NOW + 11,
+    refresh: () => Promise.resolve(issued("renewed")),
+  });
+  assert.equal(stale.source, "refresh");
+});
+
+Deno.test("getUsableToken() ignores tokens obtained for another issuer, client or scope", async () => {
+  for (
+    const other of [{ issuer: "https://other" }, { client_id: "x" }, { scope: "a" }, {
+      grant: "client-credentials" as const,
+    }]
+  ) {
+    const store = new MemoryStore();
+    await store.set("p", stored(other));
+    const result = await getUsableToken({
+      store,
+      profile: "p",
+      binding,
+      now: () => NOW,
+      refresh: never,
+      login: () => Promise.resolve(issued("logged-in")),
+    });
+    assert.equal(result.source, "login", JSON.stringify(other));
+    assert.deepEqual({ ...binding }, {
+      issuer: result.tokens.issuer,
+      client_id: result.tokens.client_id,
+      scope: result.tokens.scope,
+      grant: result.tokens.grant,
+    });
+  }
+});
+
+Deno.test("getUsableToken() clears dead tokens on invalid_grant and reports login required", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ expires_at: NOW - 1 }));
+  await assert.rejects(
+    getUsableToken({
+      store,
+      profile: "p",
+      binding,
+      now: () => NOW,
+      refresh: () =>
+        Promise.reject(
+          new ClauthError("invalid_grant", "The token endpoint refused the request: invalid_grant"),
+        ),
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof ClauthError);
+      assert.equal(error.code, "login_required");
+      assert.match(error.message, /stored tokens were removed; run "clauth login --profile p"/);
+      return true;
+    },
+  );
+  assert.equal(await store.get("p"), undefined);
+});
+
+Deno.test("getUsableToken() falls back to an interactive login after invalid_grant when allowed", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ expires_at: NOW - 1 }));
+  const result = await getUsableToken({
+    store,
+    profile: "p",
+    binding,
+    now: () => NOW,
+    refresh: () => Promise.reject(new ClauthError("invalid_grant", "dead")),
+    login: () => Promise.resolve(issued("fresh-login", { refresh_token: "r2" })),
+  });
+  assert.equal(result.source, "login");
+  assert.equal((await store.get("p"))?.refresh_token, "r2");
+});
+
+Deno.test("getUsableToken() keeps the stored tokens when a refresh fails for another reason", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ expires_at: NOW - 1 }));
+  await assert.rejects(
+    getUsableToken({
+      store,
+      profile: "p",
+      binding,
+      now: () => NOW,
+      refresh: () => Promise.reject(new ClauthError("network", "offline")),
+    }),
+    /offline/,
+  );
+  assert.equal((await store.get("p"))?.refresh_token, "old-refresh");
+});
+
+Deno.test("getUsableToken() renews once when many callers race for a stale token", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ expires_at: NOW - 1 }));
+  let refreshes = 0;
+  const results = await Promise.all(Array.from({ length: 10 }, () =>
+    getUsableToken({
+      store,
+      profile: "p",
+      binding,
+      now: () => NOW,
+      refresh: async () => {
+        refreshes++;
+        await new Promise((r) => setTimeout(r, 5));
+        return issued(`new-${refreshes}`);
+      },
+    })));
+  assert.equal(refreshes, 1);
+  assert.deepEqual(new Set(results.map((r) => r.tokens.access_token)), new Set(["new-1"]));
+});
+
+Deno.test("getUsableToken() with forceRefresh renews a fresh token, and fetchNew serves client credentials", async () => {
+  const store = new MemoryStore();
+  const cc: TokenBinding = { ...binding, grant: "client-credentials" };
+  const { refresh_token: _dropped, ...withoutRefresh } = stored();
+  await store.set("p", { ...withoutRefresh, ...cc });
+  const result = await getUsableToken({
+    store,
+    profile: "p",
+    binding: cc,
+    now: () => NOW,
+    forceRefresh: true,
+    fetchNew: () => Promise.resolve({ ...issued("cc-2"), authMethod: "client_secret_post" }),
+  });
+  assert.equal(result.source, "fetch");
+  assert.equal((await store.get("p"))?.auth_method, "client_secret_post");
+});
+
+Deno.test("getUsableToken() says which command to run when it cannot log in", async () => {
+  await assert.rejects(
+    getUsableToken({
+      store: new MemoryStore(),
+      profile: "p",
+      binding,
+      loginCommand: "clauth login --profile p",
+    }),
+    (error: unknown) =>
+      error instanceof ClauthError && error.code === "login_required" &&
+      /run "clauth login --profile p"/.test(error.message),
+  );
+});
