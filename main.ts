@@ -5,9 +5,10 @@
  * @module
  */
 
+import { printCachedToken } from "./cli/cached_token.ts";
+
 async function main(args: string[]): Promise<number> {
   if (args[0] === "token") {
-    const { printCachedToken } = await import("./cli/cached_token.ts");
     if (await printCachedToken(args.slice(1))) return 0;
   }
   const [{ runCli }, { processTerminal }] = await Promise.all([

@@ -1,0 +1,55 @@
+/**
+ * clauth as a library: the OAuth 2.0 / OpenID Connect flows a command-line program needs,
+ * a token store, and the orchestrator that returns a usable token (cached, refreshed or
+ * fetched anew) with one renewal at a time across processes.
+ *
+ * Flows take a {@linkcode Client} made by {@linkcode createClient} (discovery included) and
+ * return the token endpoint's response. Storage is separate: hand the orchestrator a
+ * {@linkcode TokenStore} and the functions that renew tokens.
+ *
+ * @example Client credentials with caching in a JSON file store
+ * ```ts ignore
+ * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "./mod.ts";
+ *
+ * const client = await createClient({
+ *   issuer: "https://login.example.com",
+ *   clientId: "my-service",
+ *   clientSecret: Deno.env.get("MY_SERVICE_SECRET"),
+ * });
+ * const { tokens } = await getUsableToken({
+ *   store: new JsonFileStore("./.state"),
+ *   profile: "default",
+ *   binding: { issuer: client.as.issuer, client_id: "my-service", scope: "api:read", grant: "client-credentials" },
+ *   fetchNew: () => clientCredentialsFlow(client, { scope: "api:read" }),
+ * });
+ * console.log(tokens.access_token);
+ * ```
+ *
+ * @module
+ */
+
+export { ClauthError, type ClauthErrorCode, exitCodeFor } from "./errors.ts";
+export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
+export { type Client, type ClientSettings, createClient, type TokenResult } from "./flows/client.ts";
+export { type AuthMethod, chooseAuthMethod } from "./flows/client_auth.ts";
+export { discover, type DiscoverOptions, type EndpointOverrides } from "./flows/discovery.ts";
+export { type ClientCredentialsOptions, clientCredentialsFlow } from "./flows/client_credentials.ts";
+export { refreshFlow } from "./flows/refresh.ts";
+export {
+  isFresh,
+  matchesBinding,
+  normalizeScope,
+  type StoredTokens,
+  type TokenBinding,
+  type TokenResponse,
+  type TokenStore,
+} from "./storage/token_store.ts";
+export { JsonFileStore, type JsonFileStoreOptions } from "./storage/json_file_store.ts";
+export { MemoryStore } from "./storage/memory_store.ts";
+export { MetadataFileCache } from "./storage/metadata_cache.ts";
+export {
+  type Acquisition,
+  getUsableToken,
+  type UsableToken,
+  type UsableTokenOptions,
+} from "./storage/usable_token.ts";

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { makeCliHome, runClauth } from "../helpers/cli.ts";
+
+Deno.test("clauth names the config file and the place of a JSON mistake, exits 2, and leaves the file alone", async () => {
+  const home = await makeCliHome();
+  const broken = '{\n  "profiles": {\n    "work": { issuer: "x" }\n  }\n}\n';
+  await home.writeConfig(broken);
+  const result = await runClauth(["token", "--profile", "work"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /config\.json is not valid JSON: .*line 3 column 15/);
+  assert.match(result.stderr, /clauth never rewrites it/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+  assert.equal(await Deno.readTextFile(`${home.configDir}/config.json`), broken);
+});
+
+Deno.test("clauth rejects an unknown setting in the config file by its path", async () => {
+  const home = await makeCliHome();
+  await home.writeConfig({ profiles: { work: { issuer: "https://as.example", client_id: "c", scopes: "x" } } });
+  const result = await runClauth(["token", "--profile", "work"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /is invalid: profiles\.work\.scopes is not a known setting/);
+});
+
+Deno.test("clauth refuses a client secret written into the config file", async () => {
+  const home = await makeCliHome();
+  await home.writeConfig({ profiles: { ci: { issuer: "https://as.example", client_id: "c", client_secret: "x" } } });
+  const result = await runClauth(["login", "--profile", "ci"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /profiles\.ci\.client_secret is not allowed: keep the secret in a file/);
+});
+
+Deno.test("clauth lists the known profiles when asked for an unknown one", async () => {
+  const home = await makeCliHome();
+  await home.writeConfig({ profiles: { work: { issuer: "https://as.example", client_id: "c" } } });
+  const result = await runClauth(["token", "--profile", "play"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Unknown profile "play": .*config\.json has "work"/);
+});
+
+Deno.test("clauth refuses a plain-http issuer that is not loopback before any request", async () => {
+  const home = await makeCliHome();
+  const result = await runClauth(["token", "--issuer", "http://login.example.com", "--client-id", "c"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Refusing the http:\/\/ issuer http:\/\/login\.example\.com/);
+});
+
+Deno.test("clauth says what is missing when no issuer is configured", async () => {
+  const home = await makeCliHome();
+  const result = await runClauth(["token"], { env: home.env });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /No issuer for profile "default": pass --issuer, set CLAUTH_ISSUER/);
+});
+
+Deno.test("clauth reports an unreachable issuer with exit code 1", async () => {
+  const home = await makeCliHome();
+  // Bind and close a port so nothing listens there.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const result = await runClauth(
+    ["login", "--issuer", `http://127.0.0.1:${port}`, "--client-id", "c", "--flow", "client-credentials"],
+    { env: { ...home.env, CLAUTH_CLIENT_SECRET: "s" } },
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}/\\.well-known/openid-configuration`));
+});
+
+Deno.test("clauth rejects bad option values with exit code 2", async () => {
+  const home = await makeCliHome();
+  for (const args of [["token", "--min-ttl", "soon"], ["token", "--output", "yaml"], ["login", "--flow", "magic"], ["frobnicate"]]) {
+    const result = await runClauth(args, { env: home.env });
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, /error: |clauth: /, args.join(" "));
+  }
+});
+
+Deno.test("clauth --version and --help exit 0 and print to stdout", async () => {
+  const version = await runClauth(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  const help = await runClauth(["token", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--min-ttl <seconds>/);
+});
