@@ -30,10 +30,18 @@
 
 export { ClauthError, type ClauthErrorCode, exitCodeFor } from "./errors.ts";
 export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
-export { type Client, type ClientSettings, createClient, type TokenResult } from "./flows/client.ts";
+export {
+  type Client,
+  type ClientSettings,
+  createClient,
+  type TokenResult,
+} from "./flows/client.ts";
 export { type AuthMethod, chooseAuthMethod } from "./flows/client_auth.ts";
 export { discover, type DiscoverOptions, type EndpointOverrides } from "./flows/discovery.ts";
-export { type ClientCredentialsOptions, clientCredentialsFlow } from "./flows/client_credentials.ts";
+export {
+  clientCredentialsFlow,
+  type ClientCredentialsOptions,
+} from "./flows/client_credentials.ts";
 export { refreshFlow } from "./flows/refresh.ts";
 export {
   isFresh,

@@ -1,20 +1,32 @@
 /**
- * `clauth login`: get new tokens for the profile and store them, whatever is cached.
+ * `clauth login`: get new tokens for the profile and store them, whatever is cached; and
+ * the interactive login that `clauth token` may run when a person is at the terminal.
  *
  * @module
  */
 
 import { ClauthError } from "../errors.ts";
+import { deviceCodeFlow } from "../flows/device_code.ts";
 import { toStoredTokens } from "../storage/token_store.ts";
 import type { Acquisition } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
+import { DevicePrompt } from "./device_prompt.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
 
+/** Options of `clauth login`. */
+export interface LoginOptions {
+  /** Never try to open a browser (picks the device flow under --flow auto). */
+  noBrowser?: boolean;
+}
+
 /** Runs `clauth login`. */
-export async function loginCommand(context: CommandContext): Promise<void> {
+export async function loginCommand(context: CommandContext, options: LoginOptions): Promise<void> {
   const { settings, store, terminal } = context;
-  const acquired = await acquire(context);
+  const previous = await store.get(settings.profile).catch(() => undefined);
+  const acquired = settings.flow === "client-credentials"
+    ? await context.fetchClientCredentials(previous?.auth_method)
+    : await interactiveLogin(context, options);
   const now = Math.floor(Date.now() / 1000);
   const tokens = toStoredTokens(acquired.response, bindingOf(settings), now);
   if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
@@ -23,18 +35,34 @@ export async function loginCommand(context: CommandContext): Promise<void> {
   terminal.info(
     `Logged in: profile "${settings.profile}" at ${settings.issuer}${
       scope ? `, scope "${scope}"` : ""
-    }, ${describeExpiry(tokens.expires_at, now)}.`,
+    }, ${describeExpiry(tokens.expires_at, now)}${
+      tokens.refresh_token ? ", refresh token stored" : ""
+    }.`,
   );
 }
 
-async function acquire(context: CommandContext): Promise<Acquisition> {
-  const { flow } = context.settings;
-  if (flow === "client-credentials") {
-    const previous = await context.store.get(context.settings.profile).catch(() => undefined);
-    return await context.fetchClientCredentials(previous?.auth_method);
-  }
+/** A person logs in: the browser flow, or the device flow when no browser can be used. */
+export async function interactiveLogin(
+  context: CommandContext,
+  options: LoginOptions = {},
+): Promise<Acquisition> {
+  const flow = context.settings.flow === "auto" ? "device" : context.settings.flow;
+  if (flow === "device" || options.noBrowser) return await deviceLogin(context);
   throw new ClauthError(
     "usage",
-    `The ${flow} flow is not available in this version of clauth: use --flow client-credentials.`,
+    `The ${flow} flow is not available in this version of clauth: use --flow device.`,
   );
+}
+
+async function deviceLogin(context: CommandContext): Promise<Acquisition> {
+  const client = await context.client();
+  const prompt = new DevicePrompt(context.terminal);
+  try {
+    return await deviceCodeFlow(client, {
+      ...(context.settings.scope ? { scope: context.settings.scope } : {}),
+      onUserCode: (info) => prompt.show(info),
+    });
+  } finally {
+    prompt.stop();
+  }
 }

@@ -88,8 +88,9 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
 
   program.command("login")
     .description("log in (or, for client credentials, fetch a token) and store the tokens")
-    .action(async (_options, command) => {
-      await loginCommand(await withContext(command));
+    .option("--no-browser", "do not open a browser (use the device flow under --flow auto)")
+    .action(async (options, command) => {
+      await loginCommand(await withContext(command), { noBrowser: !options.browser });
     });
 
   program.command("status")

@@ -6,6 +6,7 @@
 
 import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
+import { interactiveLogin } from "./login.ts";
 import { bindingOf } from "./settings.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
 
@@ -25,6 +26,10 @@ export async function tokenCommand(context: CommandContext, options: TokenOption
     minTtl: options.minTtl,
     forceRefresh: options.forceRefresh,
     ...context.tokenSources(),
+    // Only a person at a terminal can log in; scripts get "login required" (exit 4).
+    ...(context.terminal.interactive && context.settings.flow !== "client-credentials"
+      ? { login: () => interactiveLogin(context) }
+      : {}),
   });
   if (context.options.verbose) context.terminal.info(`Token source: ${source}.`);
   await context.terminal.out(formatToken(tokens, options.output));

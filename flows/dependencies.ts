@@ -28,3 +28,22 @@ export interface FlowDependencies {
   /** Where discovery documents are cached between runs. */
   metadataCache?: MetadataCache;
 }
+
+/** The real clock, in milliseconds. */
+export const defaultNow = (): number => Date.now();
+
+/** Waits `ms`, rejecting with the signal's reason as soon as it aborts. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

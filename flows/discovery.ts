@@ -156,23 +156,14 @@ function followSameOriginRedirects(fetchFn: typeof fetch) {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const response = await fetchFn(current, { ...init, body: null, redirect: "manual" });
       const location = response.headers.get("location");
-      if (response.status < 300 || response.status > 399 || !location) {
-        return withUrl(response, current);
-      }
+      if (response.status < 300 || response.status > 399 || !location) return response;
       const next = new URL(location, current);
-      if (next.origin !== new URL(current).origin) return withUrl(response, current);
+      if (next.origin !== new URL(current).origin) return response;
       await response.body?.cancel();
       current = next.href;
     }
     throw new ClauthError("server", `Too many redirects while fetching ${describeUrl(url)}.`);
   };
-}
-
-/** Responses from an injected fetch may lack `url`; error messages need it. */
-function withUrl(response: Response, url: string): Response {
-  if (response.url) return response;
-  Object.defineProperty(response, "url", { value: url });
-  return response;
 }
 
 function isMetadata(value: unknown): value is oauth.AuthorizationServer {

@@ -23,7 +23,7 @@ export function timedFetch(deps: FlowDependencies): typeof fetch {
     if (init?.signal) signals.push(init.signal);
     try {
       const response = await inner(input, { ...init, signal: AbortSignal.any(signals) });
-      return await labelJsonErrors(response, url);
+      return await labelJsonErrors(withUrl(response, url));
     } catch (error) {
       if (deps.signal?.aborted) throw deps.signal.reason ?? error;
       const where = describeUrl(url);
@@ -51,7 +51,7 @@ export function timedFetch(deps: FlowDependencies): typeof fetch {
  * Some servers send RFC 6749 error JSON labelled text/html or text/plain; oauth4webapi then
  * sees no OAuth error. Relabel a 4xx body that parses as `{ "error": ... }` as JSON.
  */
-async function labelJsonErrors(response: Response, url: string): Promise<Response> {
+async function labelJsonErrors(response: Response): Promise<Response> {
   const type = response.headers.get("content-type") ?? "";
   if (response.status < 400 || response.status > 499 || /json/i.test(type)) return response;
   const text = await response.text();
@@ -62,13 +62,27 @@ async function labelJsonErrors(response: Response, url: string): Promise<Respons
   } catch {
     // not JSON: leave the label alone, the caller reports the status
   }
-  const relabelled = new Response(text, {
+  return replaceBody(response, text, headers);
+}
+
+/** A copy of `response` with another body and headers, keeping status and `url`. */
+export function replaceBody(
+  response: Response,
+  text: string,
+  headers: Headers = response.headers,
+): Response {
+  const copy = new Response(text, {
     status: response.status,
     statusText: response.statusText,
     headers,
   });
-  Object.defineProperty(relabelled, "url", { value: response.url || url });
-  return relabelled;
+  return withUrl(copy, response.url);
+}
+
+/** Sets `url` on a response that lacks it (`new Response` and injected fetches leave it ""). */
+function withUrl(response: Response, url: string): Response {
+  if (!response.url) Object.defineProperty(response, "url", { value: url });
+  return response;
 }
 
 /** A URL without query or fragment, safe to show (no codes or tokens in it). */

@@ -15,7 +15,9 @@ Deno.test("clauth names the config file and the place of a JSON mistake, exits 2
 
 Deno.test("clauth rejects an unknown setting in the config file by its path", async () => {
   const home = await makeCliHome();
-  await home.writeConfig({ profiles: { work: { issuer: "https://as.example", client_id: "c", scopes: "x" } } });
+  await home.writeConfig({
+    profiles: { work: { issuer: "https://as.example", client_id: "c", scopes: "x" } },
+  });
   const result = await runClauth(["token", "--profile", "work"], { env: home.env });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /is invalid: profiles\.work\.scopes is not a known setting/);
@@ -23,10 +25,15 @@ Deno.test("clauth rejects an unknown setting in the config file by its path", as
 
 Deno.test("clauth refuses a client secret written into the config file", async () => {
   const home = await makeCliHome();
-  await home.writeConfig({ profiles: { ci: { issuer: "https://as.example", client_id: "c", client_secret: "x" } } });
+  await home.writeConfig({
+    profiles: { ci: { issuer: "https://as.example", client_id: "c", client_secret: "x" } },
+  });
   const result = await runClauth(["login", "--profile", "ci"], { env: home.env });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /profiles\.ci\.client_secret is not allowed: keep the secret in a file/);
+  assert.match(
+    result.stderr,
+    /profiles\.ci\.client_secret is not allowed: keep the secret in a file/,
+  );
 });
 
 Deno.test("clauth lists the known profiles when asked for an unknown one", async () => {
@@ -39,7 +46,13 @@ Deno.test("clauth lists the known profiles when asked for an unknown one", async
 
 Deno.test("clauth refuses a plain-http issuer that is not loopback before any request", async () => {
   const home = await makeCliHome();
-  const result = await runClauth(["token", "--issuer", "http://login.example.com", "--client-id", "c"], { env: home.env });
+  const result = await runClauth([
+    "token",
+    "--issuer",
+    "http://login.example.com",
+    "--client-id",
+    "c",
+  ], { env: home.env });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /Refusing the http:\/\/ issuer http:\/\/login\.example\.com/);
 });
@@ -58,16 +71,33 @@ Deno.test("clauth reports an unreachable issuer with exit code 1", async () => {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   const result = await runClauth(
-    ["login", "--issuer", `http://127.0.0.1:${port}`, "--client-id", "c", "--flow", "client-credentials"],
+    [
+      "login",
+      "--issuer",
+      `http://127.0.0.1:${port}`,
+      "--client-id",
+      "c",
+      "--flow",
+      "client-credentials",
+    ],
     { env: { ...home.env, CLAUTH_CLIENT_SECRET: "s" } },
   );
   assert.equal(result.code, 1);
-  assert.match(result.stderr, new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}/\\.well-known/openid-configuration`));
+  assert.match(
+    result.stderr,
+    new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}/\\.well-known/openid-configuration`),
+  );
 });
 
 Deno.test("clauth rejects bad option values with exit code 2", async () => {
   const home = await makeCliHome();
-  for (const args of [["token", "--min-ttl", "soon"], ["token", "--output", "yaml"], ["login", "--flow", "magic"], ["frobnicate"]]) {
+  for (
+    const args of [["token", "--min-ttl", "soon"], ["token", "--output", "yaml"], [
+      "login",
+      "--flow",
+      "magic",
+    ], ["frobnicate"]]
+  ) {
     const result = await runClauth(args, { env: home.env });
     assert.equal(result.code, 2, args.join(" "));
     assert.match(result.stderr, /error: |clauth: /, args.join(" "));

@@ -1,0 +1,838 @@
+/**
+ * The embedded development authorization server: oidc-provider 9 on 127.0.0.1.
+ *
+ * Everything clauth speaks is on: authorization code + PKCE for the native public client
+ * `demo-cli` (any loopback port), the device flow (with `interval` and `slow_down`), client
+ * credentials for `demo-service`, refresh with rotation, revocation, introspection, userinfo,
+ * token exchange (RFC 8693, a registered grant), DPoP and PAR (optional). One user: `alice`.
+ *
+ * With `autoApprove` the interaction pages log in and consent as alice without showing
+ * anything (a client that follows redirects lands on its redirect_uri with a code); without
+ * it a person signs in on the pages described in dev/_pages.ts.
+ *
+ * Nothing here prints: every oidc-provider default that would log a notice is replaced.
+ * (oidc-provider itself warns "Unsupported runtime" on stderr once, when it is imported.)
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import OidcProvider, { errors } from "oidc-provider";
+import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
+// oidc-provider keeps its grant handlers in a private per-instance store; this reader is the
+// only way to wrap the built-in device_code handler (to answer slow_down before it runs).
+import providerInternals from "oidc-provider/lib/helpers/weak_cache.js";
+import {
+  consentPage,
+  deviceConfirmPage,
+  deviceInputPage,
+  deviceSuccessPage,
+  errorPage,
+  loginPage,
+  logoutPage,
+  logoutSuccessPage,
+} from "./_pages.ts";
+
+export interface DevProviderOptions {
+  /** Port on 127.0.0.1 (default 0: a free port). */
+  port?: number;
+  /** Log in and consent as alice without any page. */
+  autoApprove?: boolean;
+  /** Access token lifetime in seconds, also for client-credentials tokens (default 3600). */
+  accessTokenTtl?: number;
+  /** Refresh token lifetime in seconds (default 86400). */
+  refreshTokenTtl?: number;
+  /** ID token lifetime in seconds (default 3600). */
+  idTokenTtl?: number;
+  /** Device code lifetime in seconds (default 600). */
+  deviceCodeTtl?: number;
+  /** `interval` (seconds) sent in the device authorization response (default 5). */
+  deviceInterval?: number;
+}
+
+export interface DevProvider {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  issuer: string;
+  clients: {
+    public: { client_id: "demo-cli" };
+    confidential: { client_id: "demo-service"; client_secret: "demo-service-secret" };
+  };
+  /**
+   * Request counters, observable by tests:
+   * - `counts[<grant_type>]`: token-endpoint requests by grant_type, whatever their outcome
+   *   (e.g. `counts["refresh_token"]`, `counts["urn:ietf:params:oauth:grant-type:device_code"]`);
+   * - `counts["slow_down"]`: device polls answered with `slow_down`;
+   * - `counts[<route>]`: requests per oidc-provider route: `token`, `authorization`,
+   *   `device_authorization`, `introspection`, `revocation`, `userinfo`, `discovery`, `jwks`,
+   *   `pushed_authorization_request`, `end_session`, `code_verification`, ...;
+   * - `counts["interaction"]`: requests to the login/consent pages.
+   */
+  counts: Record<string, number>;
+  /** The oidc-provider instance, for tests that need to look inside. */
+  provider: Provider;
+  /** Closes the server and all its sockets. */
+  close(): Promise<void>;
+}
+
+export const PUBLIC_CLIENT_ID = "demo-cli";
+export const CONFIDENTIAL_CLIENT_ID = "demo-service";
+export const CONFIDENTIAL_CLIENT_SECRET = "demo-service-secret";
+export const USER_ID = "alice";
+
+export const GRANT_DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+export const GRANT_TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
+
+const SCOPES = ["openid", "offline_access", "profile", "email", "api:read", "api:write"];
+/** Polls this much earlier than the interval still count as in time (timer jitter). */
+const POLL_TOLERANCE_MS = 50;
+
+const USER_CLAIMS = {
+  sub: USER_ID,
+  name: "Alice Example",
+  email: "alice@example.com",
+  email_verified: true,
+  preferred_username: "alice",
+};
+
+// ---------------------------------------------------------------------------------------------
+// The parts of oidc-provider's (untyped) API this module and its tests use.
+
+/** An access token, client-credentials token or refresh token as oidc-provider models it. */
+export interface ProviderToken {
+  readonly kind: string;
+  jti: string;
+  clientId: string;
+  accountId?: string;
+  grantId?: string;
+  scope?: string;
+  aud?: string | string[];
+  extra?: Record<string, unknown>;
+  exp: number;
+  iat: number;
+  expiresIn?: number;
+  readonly expiration: number;
+  readonly isExpired: boolean;
+  readonly isValid: boolean;
+  readonly scopes: Set<string>;
+  save(): Promise<string>;
+  destroy(): Promise<void>;
+}
+
+export interface TokenModel<T = ProviderToken> {
+  new (fields: Record<string, unknown>): T;
+  find(value: string, options?: { ignoreExpiration?: boolean }): Promise<T | undefined>;
+}
+
+export interface ProviderGrant {
+  jti: string;
+  accountId: string;
+  clientId: string;
+  addOIDCScope(scope: string): void;
+  addOIDCClaims(claims: readonly string[]): void;
+  addResourceScope(resource: string, scope: string): void;
+  getOIDCScope(): string;
+  save(): Promise<string>;
+  destroy(): Promise<void>;
+}
+
+export interface ProviderClient {
+  clientId: string;
+  scope?: string;
+  clientAuthMethod: string;
+  grantTypeAllowed(grantType: string): boolean;
+}
+
+interface InteractionDetails {
+  uid: string;
+  prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+  params: Record<string, unknown>;
+  session?: { accountId?: string };
+  grantId?: string;
+}
+
+interface InteractionResult {
+  login?: { accountId: string };
+  consent?: { grantId: string };
+  error?: string;
+  error_description?: string;
+}
+
+/** oidc-provider's Provider (a Koa application), as far as the dev provider uses it. */
+export interface Provider {
+  readonly issuer: string;
+  AccessToken: TokenModel;
+  ClientCredentials: TokenModel;
+  RefreshToken: TokenModel;
+  Grant: {
+    new (fields: { accountId: string; clientId: string }): ProviderGrant;
+    find(id: string): Promise<ProviderGrant | undefined>;
+  };
+  Client: { find(id: string): Promise<ProviderClient | undefined> };
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+  interactionResult(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: InteractionResult,
+    options?: { mergeWithLastSubmission?: boolean },
+  ): Promise<string>;
+  registerGrantType(
+    name: string,
+    handler: (ctx: OidcKoaContext) => Promise<void>,
+    params?: Iterable<string>,
+    dupes?: Iterable<string>,
+  ): void;
+  use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+}
+
+interface KoaContext {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+  type: string;
+  host: string;
+  req: IncomingMessage;
+  res: ServerResponse;
+  redirect(url: string): void;
+  readonly oidc?: OidcContext;
+}
+
+interface OidcContext {
+  route?: string;
+  params?: Record<string, unknown>;
+  client?: ProviderClient;
+}
+
+interface OidcKoaContext extends KoaContext {
+  readonly oidc: OidcContext & { params: Record<string, unknown>; client: ProviderClient };
+}
+
+interface Account {
+  accountId: string;
+  claims(): Promise<Record<string, unknown>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let rsaKeyPromise: Promise<JsonWebKey> | undefined;
+
+/** A fresh P-256 key per provider (under a millisecond). */
+async function generateEcKey(): Promise<JsonWebKey> {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
+  return cleanJwk(await crypto.subtle.exportKey("jwk", pair.privateKey), "ES256");
+}
+
+/**
+ * ID tokens default to RS256, so the keystore needs an RSA key too. Generating one takes
+ * 60-300 ms, so it is made once per process (still fresh every run) and shared by the providers
+ * a test process starts.
+ */
+function rsaKey(): Promise<JsonWebKey> {
+  rsaKeyPromise ??= (async () => {
+    const pair = await crypto.subtle.generateKey(
+      {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      },
+      true,
+      ["sign", "verify"],
+    );
+    return cleanJwk(await crypto.subtle.exportKey("jwk", pair.privateKey), "RS256");
+  })();
+  return rsaKeyPromise;
+}
+
+function cleanJwk(jwk: JsonWebKey, alg: string): JsonWebKey {
+  const { key_ops: _ops, ext: _ext, ...rest } = jwk;
+  return { ...rest, alg, use: "sig" };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function assertSeconds(name: string, value: number, allowZero = false): number {
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new RangeError(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer`);
+  }
+  return value;
+}
+
+function paramList(value: unknown): string[] {
+  if (value === undefined || value === null || value === "") return [];
+  return (Array.isArray(value) ? value : [value]).map(String).filter((v) => v !== "");
+}
+
+function stringParam(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk as Uint8Array;
+    size += bytes.length;
+    if (size > 64 * 1024) throw new Error("request body too large");
+    chunks.push(bytes);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new URLSearchParams(new TextDecoder().decode(body));
+}
+
+/** Starts the dev provider on 127.0.0.1 and resolves once it answers requests. */
+export async function startDevProvider(options: DevProviderOptions = {}): Promise<DevProvider> {
+  const accessTokenTtl = assertSeconds("accessTokenTtl", options.accessTokenTtl ?? 3600);
+  const refreshTokenTtl = assertSeconds("refreshTokenTtl", options.refreshTokenTtl ?? 86400);
+  const idTokenTtl = assertSeconds("idTokenTtl", options.idTokenTtl ?? 3600);
+  const deviceCodeTtl = assertSeconds("deviceCodeTtl", options.deviceCodeTtl ?? 600);
+  const deviceInterval = assertSeconds("deviceInterval", options.deviceInterval ?? 5, true);
+  const autoApprove = options.autoApprove ?? false;
+
+  const sockets = new Set<Socket>();
+  const server = createServer();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  const [ec, rsa, listening] = await Promise.allSettled([
+    generateEcKey(),
+    rsaKey(),
+    listen(server, options.port ?? 0),
+  ]);
+  if (ec.status === "rejected" || rsa.status === "rejected" || listening.status === "rejected") {
+    await closeServer(server, sockets);
+    throw [ec, rsa, listening].find((r) => r.status === "rejected")?.reason;
+  }
+  const [ecJwk, rsaJwk, port] = [ec.value, rsa.value, listening.value];
+  const issuer = `http://127.0.0.1:${port}`;
+  const counts: Record<string, number> = {};
+  const count = (key: string) => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+
+  /** Per device_code: the interval in force and when it was last polled. */
+  const devicePolls = new Map<
+    string,
+    { interval: number; lastPoll: number | undefined; expires: number }
+  >();
+  /** Extra claims (`act`) for tokens minted by token exchange, read by extraTokenClaims. */
+  const exchangeExtras = new WeakMap<object, Record<string, unknown>>();
+
+  const configuration = {
+    clients: [
+      {
+        client_id: PUBLIC_CLIENT_ID,
+        application_type: "native",
+        token_endpoint_auth_method: "none",
+        redirect_uris: ["http://127.0.0.1/callback", "http://localhost/callback"],
+        grant_types: [
+          "authorization_code",
+          "refresh_token",
+          GRANT_DEVICE_CODE,
+          GRANT_TOKEN_EXCHANGE,
+        ],
+        response_types: ["code"],
+        scope: "openid profile email offline_access api:read api:write",
+      },
+      {
+        client_id: CONFIDENTIAL_CLIENT_ID,
+        client_secret: CONFIDENTIAL_CLIENT_SECRET,
+        // oidc-provider accepts client_secret_post from a client_secret_basic client too (and
+        // the other way round): both methods work for demo-service.
+        token_endpoint_auth_method: "client_secret_basic",
+        grant_types: ["client_credentials", "refresh_token", GRANT_TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+        scope: "api:read api:write",
+      },
+    ],
+    jwks: { keys: [rsaJwk, ecJwk] },
+    // A factory function (not the MemoryAdapter class) keeps oidc-provider from warning, and
+    // gives every provider its own store.
+    adapter: createMemoryAdapter(15),
+    cookies: { keys: [crypto.randomUUID()] },
+    scopes: SCOPES,
+    claims: {
+      openid: ["sub"],
+      profile: ["name", "preferred_username"],
+      email: ["email", "email_verified"],
+    },
+    findAccount: (_ctx: unknown, id: string): Account | undefined =>
+      id === USER_ID
+        ? { accountId: USER_ID, claims: () => Promise.resolve({ ...USER_CLAIMS }) }
+        : undefined,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: (ctx: KoaContext, form: string, _out: unknown, err: unknown) => {
+          ctx.type = "html";
+          ctx.body = deviceInputPage(form, err);
+        },
+        userCodeConfirmSource: (
+          ctx: KoaContext,
+          form: string,
+          client: ProviderClient,
+          _deviceInfo: unknown,
+          userCode: string,
+        ) => {
+          ctx.type = "html";
+          ctx.body = deviceConfirmPage(form, client.clientId, userCode);
+        },
+        successSource: (ctx: KoaContext) => {
+          ctx.type = "html";
+          ctx.body = deviceSuccessPage(ctx.oidc?.client?.clientId ?? "the client");
+        },
+      },
+      revocation: {
+        enabled: true,
+        // oidc-provider's default policy, without its console notice.
+        allowedPolicy: (_ctx: unknown, client: ProviderClient, token: ProviderToken) => {
+          if (token.clientId !== client.clientId) {
+            if (client.clientAuthMethod === "none") return false;
+            throw new errors.InvalidRequest(
+              "client is not authorized to revoke the presented token",
+            );
+          }
+          return true;
+        },
+      },
+      introspection: {
+        enabled: true,
+        // Confidential clients (demo-service) may introspect any token, public clients
+        // (demo-cli) only their own: oidc-provider's default policy, without its notice.
+        allowedPolicy: (ctx: OidcKoaContext, client: ProviderClient, token: ProviderToken) =>
+          !(client.clientAuthMethod === "none" && token.clientId !== ctx.oidc.client.clientId),
+      },
+      userinfo: { enabled: true },
+      // Opaque tokens for every scope; no `resource` parameter needed (or accepted).
+      resourceIndicators: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx: KoaContext, form: string) => {
+          ctx.type = "html";
+          ctx.body = logoutPage(form, ctx.host);
+        },
+        postLogoutSuccessSource: (ctx: KoaContext) => {
+          ctx.type = "html";
+          ctx.body = logoutSuccessPage(ctx.oidc?.client?.clientId);
+        },
+      },
+      // DPoP and PAR are on by default in oidc-provider 9; PAR stays optional.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+    },
+    ttl: {
+      AccessToken: accessTokenTtl,
+      ClientCredentials: accessTokenTtl,
+      RefreshToken: refreshTokenTtl,
+      IdToken: idTokenTtl,
+      DeviceCode: deviceCodeTtl,
+      AuthorizationCode: 60,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+    },
+    rotateRefreshToken: () => true,
+    issueRefreshToken: (_ctx: unknown, client: ProviderClient, source: { scopes: Set<string> }) =>
+      Promise.resolve(
+        client.grantTypeAllowed("refresh_token") && source.scopes.has("offline_access"),
+      ),
+    extraTokenClaims: (_ctx: unknown, token: object) => Promise.resolve(exchangeExtras.get(token)),
+    clientBasedCORS: () => false,
+    renderError: (ctx: KoaContext, out: Record<string, unknown>) => {
+      ctx.type = "html";
+      ctx.body = errorPage(out);
+    },
+  };
+
+  let provider: Provider;
+  try {
+    provider = new OidcProvider(issuer, configuration) as Provider;
+  } catch (error) {
+    await closeServer(server, sockets);
+    throw error;
+  }
+
+  // --- device flow: `interval` in the device authorization response, `slow_down` for early polls
+  const internals = providerInternals(provider) as {
+    grantTypeHandlers: Map<string, (ctx: OidcKoaContext) => Promise<void>>;
+  };
+  const deviceCodeHandler = internals.grantTypeHandlers.get(GRANT_DEVICE_CODE);
+  if (!deviceCodeHandler) throw new Error("oidc-provider has no device_code grant handler");
+  internals.grantTypeHandlers.set(GRANT_DEVICE_CODE, async (ctx) => {
+    const deviceCode = stringParam(ctx.oidc.params, "device_code");
+    const state = deviceCode === undefined ? undefined : devicePolls.get(deviceCode);
+    if (deviceCode !== undefined && state) {
+      const now = Date.now();
+      const early = state.lastPoll !== undefined &&
+        now - state.lastPoll < state.interval * 1000 - POLL_TOLERANCE_MS;
+      state.lastPoll = now;
+      if (early) {
+        state.interval += 5;
+        count("slow_down");
+        throw new errors.SlowDown();
+      }
+    }
+    try {
+      await deviceCodeHandler(ctx);
+      if (deviceCode !== undefined) devicePolls.delete(deviceCode);
+    } catch (error) {
+      if (
+        deviceCode !== undefined && (error as { error?: string }).error !== "authorization_pending"
+      ) {
+        devicePolls.delete(deviceCode);
+      }
+      throw error;
+    }
+  });
+
+  // --- token exchange (RFC 8693)
+  provider.registerGrantType(
+    GRANT_TOKEN_EXCHANGE,
+    (ctx) => tokenExchange(provider, ctx, exchangeExtras),
+    [
+      "subject_token",
+      "subject_token_type",
+      "actor_token",
+      "actor_token_type",
+      "requested_token_type",
+      "audience",
+      "resource",
+      "scope",
+    ],
+    ["audience", "resource"],
+  );
+
+  provider.use(async (ctx, next) => {
+    const interaction = /^\/interaction\/([^/]+)(?:\/(login|confirm|abort))?$/.exec(ctx.path);
+    if (interaction) {
+      count("interaction");
+      await handleInteraction(provider, ctx, interaction[1] ?? "", interaction[2], autoApprove);
+      return;
+    }
+    await next();
+    const route = ctx.oidc?.route;
+    if (route === undefined) return;
+    count(route);
+    if (route === "token") {
+      const grantType = ctx.oidc?.params?.grant_type;
+      if (typeof grantType === "string") count(grantType);
+    } else if (route === "device_authorization" && ctx.status === 200) {
+      const body = ctx.body as Record<string, unknown> | undefined;
+      if (body && typeof body.device_code === "string") {
+        body.interval = deviceInterval;
+        const now = Date.now();
+        for (const [code, state] of devicePolls) {
+          if (state.expires < now) devicePolls.delete(code);
+        }
+        devicePolls.set(body.device_code, {
+          interval: deviceInterval,
+          lastPoll: undefined,
+          expires: now + deviceCodeTtl * 1000,
+        });
+      }
+    }
+  });
+
+  server.on("request", provider.callback());
+
+  return {
+    issuer,
+    clients: {
+      public: { client_id: PUBLIC_CLIENT_ID },
+      confidential: {
+        client_id: CONFIDENTIAL_CLIENT_ID,
+        client_secret: CONFIDENTIAL_CLIENT_SECRET,
+      },
+    },
+    counts,
+    provider,
+    close: () => closeServer(server, sockets),
+  };
+}
+
+async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve, reject) =>
+    server.close((error) => (error ? reject(error) : resolve()))
+  );
+  server.closeAllConnections();
+  for (const socket of sockets) socket.destroy();
+  await closed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interactions: /interaction/:uid (GET), /interaction/:uid/{login,confirm,abort} (POST)
+
+async function handleInteraction(
+  provider: Provider,
+  ctx: KoaContext,
+  uid: string,
+  action: string | undefined,
+  autoApprove: boolean,
+): Promise<void> {
+  ctx.res.setHeader("cache-control", "no-store");
+  try {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== uid) throw new errors.SessionNotFound("interaction session mismatch");
+    const clientId = String(details.params.client_id ?? "");
+    const prompt = details.prompt.name;
+
+    if (action === undefined && ctx.method === "GET") {
+      if (!autoApprove) {
+        ctx.type = "html";
+        ctx.body = prompt === "login"
+          ? loginPage({
+            uid,
+            clientId,
+            ...(typeof details.params.login_hint === "string"
+              ? { loginHint: details.params.login_hint }
+              : {}),
+          })
+          : consentPage({
+            uid,
+            clientId,
+            accountId: details.session?.accountId ?? USER_ID,
+            scopes: requestedScopes(details),
+          });
+        return;
+      }
+      const result = prompt === "login"
+        ? { login: { accountId: USER_ID } }
+        : { consent: { grantId: await grantFor(provider, details) } };
+      await finish(provider, ctx, result, prompt !== "login");
+      return;
+    }
+
+    if (ctx.method !== "POST") {
+      ctx.status = 405;
+      ctx.body = "Method Not Allowed";
+      return;
+    }
+    const form = await readForm(ctx.req);
+    if (action === "login" && prompt === "login") {
+      const login = (form.get("login") ?? "").trim().toLowerCase();
+      if (login !== USER_ID) {
+        ctx.type = "html";
+        ctx.body = loginPage({
+          uid,
+          clientId,
+          error: `Unknown user "${login}". Sign in as alice.`,
+        });
+        return;
+      }
+      await finish(provider, ctx, { login: { accountId: USER_ID } }, false);
+    } else if (action === "confirm" && prompt === "consent") {
+      await finish(
+        provider,
+        ctx,
+        { consent: { grantId: await grantFor(provider, details) } },
+        true,
+      );
+    } else if (action === "abort") {
+      await finish(provider, ctx, {
+        error: "access_denied",
+        error_description: "End-User aborted interaction",
+      }, false);
+    } else {
+      throw new errors.InvalidRequest(`cannot ${action} while the ${prompt} prompt is pending`);
+    }
+  } catch (error) {
+    const e = error as {
+      statusCode?: number;
+      error?: string;
+      error_description?: string;
+      message?: string;
+    };
+    ctx.status = e.statusCode && e.statusCode < 500 ? e.statusCode : 400;
+    ctx.type = "html";
+    ctx.body = errorPage({
+      error: e.error ?? "invalid_request",
+      error_description: e.error_description ?? e.message ?? "interaction failed",
+    });
+  }
+}
+
+async function finish(
+  provider: Provider,
+  ctx: KoaContext,
+  result: InteractionResult,
+  mergeWithLastSubmission: boolean,
+): Promise<void> {
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission,
+  });
+  ctx.redirect(returnTo);
+  ctx.status = 303;
+}
+
+function requestedScopes(details: InteractionDetails): string[] {
+  const missing = details.prompt.details.missingOIDCScope;
+  return Array.isArray(missing) ? missing.map(String) : [];
+}
+
+/** The interaction's grant (existing or new) with every missing scope and claim added. */
+async function grantFor(provider: Provider, details: InteractionDetails): Promise<string> {
+  const accountId = details.session?.accountId;
+  if (!accountId) throw new errors.InvalidRequest("no signed-in user for this interaction");
+  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+    new provider.Grant({ accountId, clientId: String(details.params.client_id) });
+  const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details;
+  if (Array.isArray(missingOIDCScope)) grant.addOIDCScope(missingOIDCScope.join(" "));
+  if (Array.isArray(missingOIDCClaims)) grant.addOIDCClaims(missingOIDCClaims.map(String));
+  if (missingResourceScopes && typeof missingResourceScopes === "object") {
+    for (const [resource, scopes] of Object.entries(missingResourceScopes)) {
+      if (Array.isArray(scopes)) grant.addResourceScope(resource, scopes.join(" "));
+    }
+  }
+  return await grant.save();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token exchange (RFC 8693): impersonation, or delegation when an actor token is given.
+
+async function findActiveToken(
+  provider: Provider,
+  value: string,
+): Promise<ProviderToken | undefined> {
+  const token = (await provider.AccessToken.find(value)) ??
+    (await provider.ClientCredentials.find(value));
+  if (!token || token.isExpired) return undefined;
+  if (token.grantId && !(await provider.Grant.find(token.grantId))) return undefined;
+  return token;
+}
+
+async function exchangeInput(
+  provider: Provider,
+  params: Record<string, unknown>,
+  role: "subject" | "actor",
+): Promise<ProviderToken | undefined> {
+  const value = stringParam(params, `${role}_token`);
+  const type = stringParam(params, `${role}_token_type`);
+  if (value === undefined) {
+    if (role === "subject") {
+      throw new errors.InvalidRequest("missing required parameter 'subject_token'");
+    }
+    if (type !== undefined) {
+      throw new errors.InvalidRequest("actor_token_type given without actor_token");
+    }
+    return undefined;
+  }
+  if (type === undefined) {
+    throw new errors.InvalidRequest(`missing required parameter '${role}_token_type'`);
+  }
+  if (type !== TOKEN_TYPE_ACCESS_TOKEN) {
+    throw new errors.InvalidRequest(`${role}_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
+  }
+  const token = await findActiveToken(provider, value);
+  if (!token) {
+    throw new errors.CustomOIDCProviderError(
+      "invalid_grant",
+      `${role}_token is invalid or expired`,
+    );
+  }
+  return token;
+}
+
+async function tokenExchange(
+  provider: Provider,
+  ctx: OidcKoaContext,
+  extras: WeakMap<object, Record<string, unknown>>,
+): Promise<void> {
+  const { params, client } = ctx.oidc;
+  const requestedType = stringParam(params, "requested_token_type");
+  if (requestedType !== undefined && requestedType !== TOKEN_TYPE_ACCESS_TOKEN) {
+    throw new errors.InvalidRequest(`requested_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
+  }
+  const subject = await exchangeInput(provider, params, "subject");
+  if (!subject) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
+  const actor = await exchangeInput(provider, params, "actor");
+
+  const subjectScopes = subject.scopes;
+  subjectScopes.delete("");
+  const clientScopes = client.scope ? new Set(client.scope.split(" ")) : undefined;
+  const requested = paramList(params.scope).flatMap((s) => s.split(" ")).filter(Boolean);
+  let scopes: string[];
+  if (requested.length > 0) {
+    const beyondSubject = requested.filter((s) => !subjectScopes.has(s));
+    if (beyondSubject.length > 0) {
+      throw new errors.InvalidScope(
+        "requested scope exceeds the scope of the subject_token",
+        beyondSubject.join(" "),
+      );
+    }
+    const notAllowed = requested.filter((s) => clientScopes && !clientScopes.has(s));
+    if (notAllowed.length > 0) {
+      throw new errors.InvalidScope(
+        "requested scope is not allowed for this client",
+        notAllowed.join(" "),
+      );
+    }
+    scopes = [...new Set(requested)];
+  } else {
+    scopes = [...subjectScopes].filter((s) => !clientScopes || clientScopes.has(s));
+  }
+  const scope = scopes.join(" ");
+  const audience = [...paramList(params.audience), ...paramList(params.resource)];
+
+  let token: ProviderToken;
+  if (subject.accountId) {
+    const grant = new provider.Grant({ accountId: subject.accountId, clientId: client.clientId });
+    if (scope) grant.addOIDCScope(scope);
+    const grantId = await grant.save();
+    token = new provider.AccessToken({
+      accountId: subject.accountId,
+      client,
+      grantId,
+      gty: "token_exchange",
+      ...(scope ? { scope } : {}),
+    });
+  } else {
+    token = new provider.ClientCredentials({ client, ...(scope ? { scope } : {}) });
+  }
+  const [onlyAudience, ...moreAudiences] = audience;
+  if (onlyAudience !== undefined) {
+    token.aud = moreAudiences.length === 0 ? onlyAudience : audience;
+  }
+  if (actor) {
+    const act: Record<string, unknown> = { sub: actor.accountId ?? actor.clientId };
+    const previous = subject.extra?.act;
+    if (previous && typeof previous === "object") act.act = previous;
+    extras.set(token, { act });
+  } else if (subject.extra?.act) {
+    extras.set(token, { act: subject.extra.act });
+  }
+
+  const value = await token.save();
+  ctx.body = {
+    access_token: value,
+    issued_token_type: TOKEN_TYPE_ACCESS_TOKEN,
+    token_type: "Bearer",
+    expires_in: token.expiration,
+    ...(scope ? { scope } : {}),
+  };
+}

@@ -1,0 +1,388 @@
+/**
+ * The browser login: Authorization Code with PKCE, answered on a loopback redirect URI.
+ *
+ * @module
+ */
+
+import * as oauth from "oauth4webapi";
+import { ClauthError } from "../errors.ts";
+import { withClientAuth } from "./client_auth.ts";
+import { type Client, requireEndpoint, tokenEndpointCall, type TokenResult } from "./client.ts";
+import { defaultSleep } from "./dependencies.ts";
+import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
+import { toClauthError } from "./oauth_errors.ts";
+
+/** How long a browser login may take, start to tokens, unless told otherwise. */
+export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
+
+/** Parameters clauth sets itself; `extraParameters` may not replace them. */
+const RESERVED_PARAMETERS = new Set([
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "response_mode",
+  "scope",
+  "state",
+  "nonce",
+  "code_challenge",
+  "code_challenge_method",
+  "request",
+  "request_uri",
+]);
+
+/** Options for {@linkcode authorizationCodeFlow}. */
+export interface AuthorizationCodeOptions {
+  /** Space-separated scopes. `openid` adds a nonce; `offline_access` adds `prompt=consent`. */
+  scope?: string;
+  /**
+   * Loopback redirect URIs to try in order (the first free port wins). Default:
+   * `http://127.0.0.1:<free port>/callback`.
+   */
+  redirectUris?: string[];
+  /**
+   * Opens the authorization URL in a browser; resolves false when none could be opened.
+   * Called only once the listener is listening; the flow does not wait for it to finish.
+   */
+  openBrowser: (url: string) => Promise<boolean>;
+  /** Receives the authorization URL before the browser is opened (the CLI prints it). */
+  onAuthorizationUrl?: (url: string) => void;
+  /**
+   * Headless fallback, used when `openBrowser` resolves false: resolves with the address the
+   * browser ended on (the user opened the URL elsewhere and pastes what the address bar shows).
+   * It races the listener; `signal` aborts when the flow is over. When a pasted address does
+   * not belong to this login (not a URL, wrong or missing `state`), it is called again with
+   * `problem` saying why; a pasted address with the right state is final, like a callback.
+   * A rejection ends the flow with that error.
+   */
+  readPastedRedirect?: (signal: AbortSignal, problem?: string) => Promise<string>;
+  /** The whole login, browser to tokens, in milliseconds (default 5 minutes). */
+  timeoutMs?: number;
+  /**
+   * More authorization request parameters (`login_hint`, `acr_values`, ...). A `prompt` here
+   * replaces the `prompt=consent` that `offline_access` adds.
+   */
+  extraParameters?: Record<string, string>;
+}
+
+/** What the browser login returns: the token response, plus the nonce it checked. */
+export type AuthorizationCodeResult = TokenResult & { nonce?: string };
+
+/**
+ * Logs a person in through their browser and returns the tokens.
+ *
+ * Always uses PKCE (S256) and `state`; sends a `nonce` when `openid` is requested and checks
+ * it in the ID token; asks for `prompt=consent` with `offline_access` (OIDC Core §11); checks
+ * the RFC 9207 `iss` response parameter when the server sends or advertises it; uses pushed
+ * authorization requests when the server requires them. The browser is opened only once the
+ * loopback listener is listening, and the whole login runs under one timeout ("expired").
+ *
+ * @example Log in with the system browser
+ * ```ts ignore
+ * import { authorizationCodeFlow, createClient } from "./mod.ts";
+ * import { openBrowser } from "./cli/browser_opener.ts";
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const { response } = await authorizationCodeFlow(client, {
+ *   scope: "openid offline_access",
+ *   openBrowser,
+ *   onAuthorizationUrl: (url) => console.error(`Open ${url}`),
+ * });
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
+ * @see https://www.rfc-editor.org/rfc/rfc7636
+ * @see https://www.rfc-editor.org/rfc/rfc8252
+ * @see https://www.rfc-editor.org/rfc/rfc9207
+ * @see https://www.rfc-editor.org/rfc/rfc9126
+ */
+export async function authorizationCodeFlow(
+  client: Client,
+  options: AuthorizationCodeOptions,
+): Promise<AuthorizationCodeResult> {
+  const authorizationEndpoint = requireEndpoint(
+    client,
+    "authorization_endpoint",
+    "the browser login",
+  );
+  checkExtraParameters(options.extraParameters ?? {});
+  const { deps } = client;
+  if (deps.signal?.aborted) throw deps.signal.reason;
+
+  // One signal for the whole login: Ctrl-C, the timeout, or the end of the flow.
+  const flow = new AbortController();
+  const onCancel = () => flow.abort(deps.signal?.reason);
+  deps.signal?.addEventListener("abort", onCancel, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    flow.signal.addEventListener("abort", () => reject(flow.signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
+  const timer = new AbortController();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
+  (deps.sleep ?? defaultSleep)(timeoutMs, timer.signal).then(
+    () => flow.abort(timedOut(timeoutMs)),
+    () => {},
+  );
+
+  const state = oauth.generateRandomState();
+  const validate = (url: URL) => validateCallback(client, url, state);
+  let listener: LoopbackListener | undefined;
+  try {
+    listener = await startLoopbackListener({
+      expectedState: state,
+      check: validate,
+      signal: flow.signal,
+      ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
+    });
+    const login = { authorizationEndpoint, listener, state, validate, signal: flow.signal };
+    return await Promise.race([browserLogin(client, options, login), aborted]);
+  } finally {
+    timer.abort();
+    deps.signal?.removeEventListener("abort", onCancel);
+    if (!flow.signal.aborted) flow.abort(new DOMException("The login is over.", "AbortError"));
+    await listener?.close();
+  }
+}
+
+/** One login attempt in progress. */
+interface Login {
+  authorizationEndpoint: string;
+  listener: LoopbackListener;
+  state: string;
+  /** Checks a callback URL; throws ClauthErrors. */
+  validate: (url: URL) => URLSearchParams;
+  /** Aborts when the login is over (done, timed out, cancelled). */
+  signal: AbortSignal;
+}
+
+async function browserLogin(
+  client: Client,
+  options: AuthorizationCodeOptions,
+  { authorizationEndpoint, listener, state, validate, signal }: Login,
+): Promise<AuthorizationCodeResult> {
+  const scopes = (options.scope ?? "").split(" ").filter(Boolean);
+  const verifier = oauth.generateRandomCodeVerifier();
+  const nonce = scopes.includes("openid") ? oauth.generateRandomNonce() : undefined;
+  const parameters = new URLSearchParams({
+    client_id: client.client.client_id,
+    redirect_uri: listener.redirectUri,
+    response_type: "code",
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+  });
+  if (options.scope) parameters.set("scope", options.scope);
+  if (nonce) parameters.set("nonce", nonce);
+  // OIDC Core §11: servers issue refresh tokens for offline_access only after consent.
+  if (scopes.includes("offline_access")) parameters.set("prompt", "consent");
+  for (const [name, value] of Object.entries(options.extraParameters ?? {})) {
+    parameters.set(name, value);
+  }
+
+  const url = new URL(authorizationEndpoint);
+  const requestParameters = client.as.require_pushed_authorization_requests
+    ? await pushAuthorizationRequest(client, parameters, signal)
+    : parameters;
+  for (const [name, value] of requestParameters) url.searchParams.set(name, value);
+
+  options.onAuthorizationUrl?.(url.href);
+  const pasted = Promise.resolve()
+    .then(() => options.openBrowser(url.href))
+    .catch(() => false)
+    .then((opened) =>
+      opened || !options.readPastedRedirect
+        ? new Promise<never>(() => {})
+        : readPasted(options.readPastedRedirect, listener.redirectUri, state, validate, signal)
+    );
+  const callbackParameters = await Promise.race([
+    listener.callback.then(validate),
+    pasted,
+  ]);
+
+  const result = await tokenEndpointCall(client, async (auth) => {
+    const response = await oauth.authorizationCodeGrantRequest(
+      client.as,
+      client.client,
+      auth,
+      callbackParameters,
+      listener.redirectUri,
+      verifier,
+      { ...client.requestOptions, signal },
+    );
+    return await oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
+      ...(nonce ? { expectedNonce: nonce, requireIdToken: true } : {}),
+    });
+  });
+  return nonce ? { ...result, nonce } : result;
+}
+
+/**
+ * Sends the request parameters to the PAR endpoint and returns what the authorization URL
+ * carries instead: `client_id` and `request_uri`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9126
+ */
+async function pushAuthorizationRequest(
+  client: Client,
+  parameters: URLSearchParams,
+  signal: AbortSignal,
+): Promise<URLSearchParams> {
+  requireEndpoint(
+    client,
+    "pushed_authorization_request_endpoint",
+    "pushed authorization requests (the server requires them)",
+  );
+  try {
+    const { result } = await withClientAuth(client.as, client.settings, async (auth) => {
+      const response = await oauth.pushedAuthorizationRequest(
+        client.as,
+        client.client,
+        auth,
+        parameters,
+        { ...client.requestOptions, signal },
+      );
+      return await oauth.processPushedAuthorizationResponse(client.as, client.client, response);
+    });
+    return new URLSearchParams({
+      client_id: client.client.client_id,
+      request_uri: result.request_uri,
+    });
+  } catch (error) {
+    throw toClauthError(error, "pushed authorization request endpoint");
+  }
+}
+
+/** Reads pasted addresses until one belongs to this login, then validates it as a callback. */
+async function readPasted(
+  read: NonNullable<AuthorizationCodeOptions["readPastedRedirect"]>,
+  redirectUri: string,
+  state: string,
+  validate: (url: URL) => URLSearchParams,
+  signal: AbortSignal,
+): Promise<URLSearchParams> {
+  let problem: string | undefined;
+  for (;;) {
+    const text = (await read(signal, problem)).trim();
+    const url = parsePasted(text, redirectUri);
+    if (!url) {
+      problem =
+        "That is not the address the browser ended on. Paste the whole address, starting with http://";
+    } else if (!url.searchParams.has("state")) {
+      problem =
+        "That address has no state parameter. Paste the whole address the browser shows after signing in.";
+    } else if (url.searchParams.getAll("state").join() !== state) {
+      problem =
+        "That address belongs to another login (its state does not match). Paste the address from the link printed last.";
+    } else {
+      return validate(url);
+    }
+  }
+}
+
+function parsePasted(text: string, redirectUri: string): URL | undefined {
+  if (text === "") return undefined;
+  try {
+    return new URL(text);
+  } catch {
+    // A bare query ("code=...&state=...") is fine too.
+    if (!text.includes("=") || /\s/.test(text)) return undefined;
+    return new URL(`?${text.replace(/^\?/, "")}`, redirectUri);
+  }
+}
+
+/**
+ * Checks an authorization response (from the listener or pasted) and returns its parameters:
+ * state, RFC 9207 issuer, and server errors, all as ClauthErrors. Never quotes the code.
+ */
+function validateCallback(client: Client, url: URL, state: string): URLSearchParams {
+  let parameters: URLSearchParams;
+  try {
+    parameters = oauth.validateAuthResponse(client.as, client.client, url, state);
+  } catch (error) {
+    throw authorizationResponseError(client, url, error);
+  }
+  if (!parameters.get("code")) {
+    throw new ClauthError(
+      "server",
+      "The authorization response has neither a code nor an error: clauth cannot continue.",
+    );
+  }
+  return parameters;
+}
+
+function authorizationResponseError(client: Client, url: URL, error: unknown): ClauthError {
+  if (error instanceof oauth.AuthorizationResponseError) {
+    const description = error.error_description ? ` (${quote(error.error_description)})` : "";
+    if (error.error === "access_denied") {
+      return new ClauthError(
+        "denied",
+        `The login was denied at the authorization server: access_denied${description}.`,
+        { cause: error },
+      );
+    }
+    return new ClauthError(
+      "server",
+      `The authorization server refused the login: ${quote(error.error)}${description}.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    const iss = url.searchParams.get("iss");
+    if (error.message.includes('"iss"')) {
+      const issuer = client.as.issuer;
+      return new ClauthError(
+        "server",
+        iss === null
+          ? `The authorization response has no iss parameter, although ${issuer} advertises authorization_response_iss_parameter_supported (RFC 9207). The login was refused.`
+          : `The authorization response names another issuer: iss is ${
+            quote(iss)
+          }, expected ${issuer}. The login was refused: the response may not come from your server (RFC 9207 mix-up protection).`,
+        { cause: error },
+      );
+    }
+    if (error.message.includes('"state"')) {
+      return new ClauthError(
+        "usage",
+        "The authorization response does not belong to this login (its state does not match).",
+        { cause: error },
+      );
+    }
+  }
+  return new ClauthError(
+    "server",
+    `The authorization response cannot be used: ${
+      error instanceof Error ? error.message : String(error)
+    }.`,
+    { cause: error },
+  );
+}
+
+function checkExtraParameters(extra: Record<string, string>): void {
+  const reserved = Object.keys(extra).filter((name) => RESERVED_PARAMETERS.has(name));
+  if (reserved.length > 0) {
+    throw new ClauthError(
+      "usage",
+      `clauth sets ${reserved.join(", ")} itself; remove ${
+        reserved.length === 1 ? "it" : "them"
+      } from the extra authorization parameters.`,
+    );
+  }
+}
+
+function timedOut(timeoutMs: number): ClauthError {
+  const minutes = timeoutMs / 60_000;
+  const span = Number.isInteger(minutes)
+    ? `${minutes} minute${minutes === 1 ? "" : "s"}`
+    : timeoutMs < 1000
+    ? `${timeoutMs} ms`
+    : `${Math.round(timeoutMs / 1000)} s`;
+  return new ClauthError(
+    "expired",
+    `The login timed out: no answer came back from the browser within ${span}. Run the login again.`,
+  );
+}
+
+/** Server-sent text made safe for a terminal: control characters escaped, length bounded. */
+function quote(value: string): string {
+  const text = value.length > 300 ? `${value.slice(0, 300)}…` : value;
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}

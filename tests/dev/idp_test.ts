@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+
+const IDP = new URL("../../dev/idp.ts", import.meta.url).pathname;
+const PERMISSIONS = ["--allow-net=127.0.0.1", "--allow-env", "--allow-read"];
+
+/** Starts `deno task idp`'s command, returns its first stdout line, then stops it with `signal`. */
+async function runIdp(
+  args: string[],
+  whileRunning: (firstLine: string) => void | Promise<void>,
+  signal: Deno.Signal,
+) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, IDP, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    await whileRunning(out.slice(0, out.indexOf("\n")));
+  } finally {
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+  }
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const status = await child.status;
+  return { out, status, stderr: await stderr };
+}
+
+Deno.test("idp --json prints one JSON line, serves the options, and stops cleanly on SIGTERM", async () => {
+  const { out, status } = await runIdp(
+    ["--json", "--auto-approve", "--access-token-ttl", "60", "--device-interval", "2"],
+    async (line) => {
+      const info = JSON.parse(line);
+      assert.match(info.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.deepEqual(info.clients, [
+        { client_id: "demo-cli", type: "public" },
+        { client_id: "demo-service", client_secret: "demo-service-secret", type: "confidential" },
+      ]);
+      const cc = await fetch(`${info.issuer}/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: "demo-service",
+          client_secret: "demo-service-secret",
+        }),
+      });
+      assert.equal((await cc.json()).expires_in, 60);
+      const device = await fetch(`${info.issuer}/device/auth`, {
+        method: "POST",
+        body: new URLSearchParams({ client_id: "demo-cli", scope: "openid" }),
+      });
+      assert.equal((await device.json()).interval, 2);
+    },
+    "SIGTERM",
+  );
+  assert.equal(status.code, 0);
+  assert.equal(out.trim().split("\n").length, 1, "stdout holds only the JSON line");
+});
+
+Deno.test("idp prints human lines and stops on SIGINT", async () => {
+  const { out, status } = await runIdp([], (line) => {
+    assert.match(line, /^issuer: http:\/\/127\.0\.0\.1:\d+$/);
+  }, "SIGINT");
+  assert.equal(status.code, 0);
+  assert.match(out, /client: demo-cli \(public\)/);
+  assert.match(out, /client: demo-service \(confidential, secret demo-service-secret\)/);
+  assert.match(out, /user: alice/);
+});
+
+Deno.test("idp refuses bad flags with exit 2 and a message on stderr", async () => {
+  for (const args of [["--bogus"], ["--port", "http"], ["--device-interval", "-1"], ["extra"]]) {
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSIONS, IDP, ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(result.code, 2, args.join(" "));
+    assert.equal(new TextDecoder().decode(result.stdout), "");
+    assert.match(new TextDecoder().decode(result.stderr), /^idp: /m);
+  }
+});
