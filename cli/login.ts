@@ -5,12 +5,14 @@
  * @module
  */
 
-import { ClauthError } from "../errors.ts";
+import { authorizationCodeFlow } from "../flows/authorization_code.ts";
 import { deviceCodeFlow } from "../flows/device_code.ts";
 import { toStoredTokens } from "../storage/token_store.ts";
 import type { Acquisition } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
+import { canOpenBrowser, openBrowser } from "./browser_opener.ts";
 import { DevicePrompt } from "./device_prompt.ts";
+import { pastedRedirectReader } from "./paste_prompt.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
 
@@ -18,6 +20,8 @@ import { describeExpiry } from "./time_text.ts";
 export interface LoginOptions {
   /** Never try to open a browser (picks the device flow under --flow auto). */
   noBrowser?: boolean;
+  /** Fixed loopback redirect URIs (the first free one is used). */
+  redirectUris?: string[];
 }
 
 /** Runs `clauth login`. */
@@ -46,12 +50,31 @@ export async function interactiveLogin(
   context: CommandContext,
   options: LoginOptions = {},
 ): Promise<Acquisition> {
-  const flow = context.settings.flow === "auto" ? "device" : context.settings.flow;
-  if (flow === "device" || options.noBrowser) return await deviceLogin(context);
-  throw new ClauthError(
-    "usage",
-    `The ${flow} flow is not available in this version of clauth: use --flow device.`,
-  );
+  const { flow } = context.settings;
+  const browserUsable = !options.noBrowser && canOpenBrowser();
+  if (flow === "device" || (flow === "auto" && !browserUsable)) return await deviceLogin(context);
+  return await browserLogin(context, options);
+}
+
+async function browserLogin(context: CommandContext, options: LoginOptions): Promise<Acquisition> {
+  const { settings, terminal } = context;
+  const redirectUris = options.redirectUris ?? splitList(settings.redirectUri);
+  return await authorizationCodeFlow(await context.client(), {
+    ...(settings.scope ? { scope: settings.scope } : {}),
+    ...(redirectUris.length ? { redirectUris } : {}),
+    onAuthorizationUrl: (url) => {
+      terminal.info("Opening the browser to log in. If it does not open, visit:");
+      terminal.info(`  ${url}`);
+    },
+    openBrowser: options.noBrowser ? () => Promise.resolve(false) : (url) => openBrowser(url),
+    ...(terminal.interactive ? { readPastedRedirect: pastedRedirectReader(terminal) } : {}),
+  });
+}
+
+/** "a, b c" -> ["a", "b", "c"]: lists in config values and repeated flags. */
+export function splitList(value: string | string[] | undefined): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
 }
 
 async function deviceLogin(context: CommandContext): Promise<Acquisition> {

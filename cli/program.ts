@@ -10,7 +10,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import { CommandContext, type GlobalOptions } from "./context.ts";
-import { loginCommand } from "./login.ts";
+import { loginCommand, splitList } from "./login.ts";
 import { parseSeconds } from "./settings.ts";
 import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
@@ -89,8 +89,18 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
   program.command("login")
     .description("log in (or, for client credentials, fetch a token) and store the tokens")
     .option("--no-browser", "do not open a browser (use the device flow under --flow auto)")
+    .option(
+      "--redirect-uri <uri>",
+      "fixed loopback redirect URI for the browser flow; repeat to list fallback ports",
+      (uri: string, previous: string[]) => [...previous, uri],
+      [] as string[],
+    )
     .action(async (options, command) => {
-      await loginCommand(await withContext(command), { noBrowser: !options.browser });
+      const redirectUris = splitList(options.redirectUri);
+      await loginCommand(await withContext(command), {
+        noBrowser: !options.browser,
+        ...(redirectUris.length ? { redirectUris } : {}),
+      });
     });
 
   program.command("status")

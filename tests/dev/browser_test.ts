@@ -13,7 +13,7 @@ import {
   str,
   token,
   withProvider,
-} from "./_helpers.ts";
+} from "../helpers/dev_provider.ts";
 
 Deno.test("authorization code + PKCE: followAuthorization delivers the code to the loopback listener", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CookieJar, navigate, readForms } from "../../dev/_http.ts";
 import { PAGE, pageOf } from "../../dev/_pages.ts";
-import { postForm, SERVICE_AUTH, token, withProvider } from "./_helpers.ts";
+import { postForm, SERVICE_AUTH, token, withProvider } from "../helpers/dev_provider.ts";
 
 Deno.test("discovery document names the issuer and every endpoint clauth uses", async () => {
   await withProvider({}, async (idp) => {

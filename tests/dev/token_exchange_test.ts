@@ -11,7 +11,7 @@ import {
   str,
   token,
   withProvider,
-} from "./_helpers.ts";
+} from "../helpers/dev_provider.ts";
 
 /** alice's access token for demo-cli, via the device flow. */
 async function aliceToken(idp: DevProvider, scope = "openid api:read api:write"): Promise<string> {

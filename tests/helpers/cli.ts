@@ -35,20 +35,23 @@ export async function makeCliHome(): Promise<CliHome> {
   };
 }
 
+function clauthCommand(args: string[], env: Record<string, string> = {}, stdin = false) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
+    clearEnv: true,
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 /** Runs `clauth ...args` with `env` added to a clean environment. */
 export async function runClauth(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...options.env },
-    clearEnv: true,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = command.spawn();
+  const child = clauthCommand(args, options.env, options.stdin !== undefined).spawn();
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
@@ -60,5 +63,36 @@ export async function runClauth(
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+  };
+}
+
+/**
+ * Starts `clauth ...args` and lets the test read stderr as it comes (to act on a printed
+ * URL), then collect the whole result.
+ */
+export function startClauth(args: string[], options: { env?: Record<string, string> } = {}) {
+  const child = clauthCommand(args, options.env).spawn();
+  const decoder = new TextDecoder();
+  let stderr = "";
+  const stderrDone = (async () => {
+    for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
+  })();
+  return {
+    /** Resolves with the first match of `pattern` in stderr so far or to come. */
+    async waitForStderr(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = stderr.match(pattern);
+        if (match) return match;
+        if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async result(): Promise<CliResult> {
+      const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
+      await stderrDone;
+      return { code: status.code, stdout, stderr };
+    },
+    kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
   };
 }

@@ -1,4 +1,4 @@
-/** Shared helpers for the dev provider tests (not a test file itself). */
+/** Helpers for tests that run against the dev provider (started in-process). */
 
 import { type DevProvider, type DevProviderOptions, startDevProvider } from "../../dev/provider.ts";
 

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { introspect, withProvider } from "../helpers/dev_provider.ts";
+
+const SECRET = "demo-service-secret";
+
+async function ciHome(issuer: string) {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    profiles: {
+      ci: { issuer, client_id: "demo-service", flow: "client-credentials", scope: "api:read" },
+    },
+  });
+  return { ...home, env: { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: SECRET } };
+}
+
+Deno.test("clauth token prints a working client-credentials token, then serves it from the cache", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const first = await runClauth(["token"], { env: home.env });
+    assert.equal(first.code, 0, first.stderr);
+    const token = first.stdout.trim();
+    assert.equal(first.stdout, `${token}\n`, "stdout carries the token only");
+    assert.equal(first.stderr, "");
+    const info = await introspect(idp, token);
+    assert.equal(info.body.active, true);
+    assert.equal(info.body.scope, "api:read");
+    assert.equal(idp.counts.client_credentials, 1);
+
+    const second = await runClauth(["token"], { env: home.env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout.trim(), token);
+    assert.equal(idp.counts.client_credentials, 1, "served from the cache");
+    assert.equal(idp.counts.discovery, 1);
+
+    const forced = await runClauth(["token", "--force-refresh"], { env: home.env });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.notEqual(forced.stdout.trim(), token);
+    assert.equal(idp.counts.client_credentials, 2);
+    assert.equal(idp.counts.discovery, 1, "discovery is cached across runs");
+    // The secret never appears in what clauth stores or prints.
+    const stored = await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`);
+    assert.doesNotMatch(stored + forced.stderr, new RegExp(SECRET));
+  });
+});
+
+Deno.test("clauth token fetches a new token once the cached one nears expiry", async () => {
+  await withProvider({ accessTokenTtl: 4 }, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const first = await runClauth(["token"], { env: home.env });
+    assert.equal(first.code, 0, first.stderr);
+    // 4 s lifetime: --min-ttl 30 is capped at 2 s, so after 2 s the token is stale.
+    await new Promise((r) => setTimeout(r, 2100));
+    const second = await runClauth(["token", "--min-ttl", "30"], { env: home.env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.notEqual(second.stdout, first.stdout);
+    assert.equal(idp.counts.client_credentials, 2);
+  });
+});
+
+Deno.test("clauth token --output formats the token for headers, JSON, kubectl and git", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const raw = (await runClauth(["token"], { env: home.env })).stdout.trim();
+    const run = async (format: string) => (await runClauth(["token", "--output", format], { env: home.env })).stdout;
+    assert.equal(await run("header"), `Authorization: Bearer ${raw}\n`);
+    const json = JSON.parse(await run("json"));
+    assert.equal(json.access_token, raw);
+    assert.equal(json.scope, "api:read");
+    assert.match(json.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const k8s = JSON.parse(await run("k8s"));
+    assert.equal(k8s.kind, "ExecCredential");
+    assert.equal(k8s.status.token, raw);
+    assert.match(await run("git"), new RegExp(`^username=oauth2\npassword=${raw}\npassword_expiry_utc=\\d+\n$`));
+    assert.equal(await run("env"), `export CLAUTH_ACCESS_TOKEN='${raw}'\n`);
+    assert.equal(idp.counts.client_credentials, 1);
+  });
+});
+
+Deno.test("clauth login with a wrong client secret exits 2 with invalid_client and keeps stored tokens", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    assert.equal((await runClauth(["login"], { env: home.env })).code, 0);
+    const before = await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`);
+    const result = await runClauth(["login"], { env: { ...home.env, CLAUTH_CLIENT_SECRET: "wrong-secret" } });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /refused the request: invalid_client.*Check the client id and secret/);
+    assert.doesNotMatch(result.stderr, /wrong-secret|\n\s+at /);
+    assert.equal(await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`), before);
+  });
+});
+
+Deno.test("clauth reads the client secret from --client-secret-file, never from argv", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const secretFile = `${home.configDir}/secret`;
+    await Deno.writeTextFile(secretFile, `${SECRET}\n`);
+    const { CLAUTH_CLIENT_SECRET: _, ...env } = home.env;
+    const result = await runClauth(["token", "--client-secret-file", secretFile], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const missing = await runClauth(["token", "--force-refresh", "--client-secret-file", `${secretFile}.nope`], { env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Cannot read the client secret file .*secret\.nope/);
+  });
+});
+
+Deno.test("clauth sends its requests through HTTP_PROXY unless NO_PROXY says otherwise", async () => {
+  await withProvider({}, async (idp) => {
+    const seen: string[] = [];
+    // A forwarding proxy for plain http: requests arrive in absolute form.
+    const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+      seen.push(new URL(request.url).pathname);
+      const upstream = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: "manual",
+      });
+      return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
+    });
+    try {
+      const home = await ciHome(idp.issuer);
+      const proxyUrl = `http://127.0.0.1:${proxy.addr.port}`;
+      const viaProxy = await runClauth(["login"], { env: { ...home.env, HTTP_PROXY: proxyUrl } });
+      assert.equal(viaProxy.code, 0, viaProxy.stderr);
+      assert.ok(seen.includes("/token"), `proxy saw ${seen}`);
+      seen.length = 0;
+      const bypass = await runClauth(["login"], {
+        env: { ...home.env, HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" },
+      });
+      assert.equal(bypass.code, 0, bypass.stderr);
+      assert.deepEqual(seen, []);
+    } finally {
+      await proxy.shutdown();
+    }
+  });
+});

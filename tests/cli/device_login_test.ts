@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { approveDeviceCode } from "../../dev/device_approval.ts";
+import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
+import { introspect, withProvider } from "../helpers/dev_provider.ts";
+
+async function deviceHome(issuer: string) {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    profiles: { dev: { issuer, client_id: "demo-cli", flow: "device", scope: "openid offline_access api:read" } },
+  });
+  return { ...home, env: { ...home.env, CLAUTH_PROFILE: "dev" } };
+}
+
+const COMPLETE_URI = /Or open this address, which already holds the code:\n {2}(\S+)\n/;
+
+Deno.test("clauth login --flow device prints the URI, the code and the complete URI, then stores tokens (exit 0)", async () => {
+  await withProvider({ deviceInterval: 1, autoApprove: true }, async (idp) => {
+    const home = await deviceHome(idp.issuer);
+    const login = startClauth(["login"], { env: home.env });
+    const [, complete] = await login.waitForStderr(COMPLETE_URI);
+    await approveDeviceCode(complete!);
+    const result = await login.result();
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "", "stdout carries data only");
+    const uri = result.stderr.match(/open this address on any device:\n {2}(\S+)\n/)?.[1];
+    const code = result.stderr.match(/and enter the code:\n {2}(\S+)\n/)?.[1];
+    assert.equal(uri, `${idp.issuer}/device`);
+    assert.match(code!, /^[A-Z]{4}-[A-Z]{4}$/);
+    assert.ok(complete!.startsWith(`${uri}?user_code=`));
+    assert.match(result.stderr, /Waiting for approval \(the code expires in/);
+    assert.match(result.stderr, /Logged in: profile "dev" .*refresh token stored/);
+    assert.doesNotMatch(result.stderr, /\x1b\[/, "no colour or spinner without a TTY");
+
+    const token = await runClauth(["token"], { env: home.env });
+    assert.equal(token.code, 0, token.stderr);
+    assert.equal((await introspect(idp, token.stdout.trim())).body.active, true);
+    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/dev.json`));
+    assert.equal(typeof stored.refresh_token, "string");
+    assert.equal(typeof stored.id_token, "string");
+  });
+});
+
+Deno.test("clauth login --flow device exits 3 when the user denies", async () => {
+  await withProvider({ deviceInterval: 1, autoApprove: true }, async (idp) => {
+    const home = await deviceHome(idp.issuer);
+    const login = startClauth(["login"], { env: home.env });
+    const [, complete] = await login.waitForStderr(COMPLETE_URI);
+    await approveDeviceCode(complete!, { deny: true });
+    const result = await login.result();
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /clauth: The login was denied/);
+  });
+});
+
+Deno.test("clauth login --flow device exits 3 when the code expires", async () => {
+  await withProvider({ deviceInterval: 1, deviceCodeTtl: 2 }, async (idp) => {
+    const home = await deviceHome(idp.issuer);
+    const result = await runClauth(["login"], { env: home.env });
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /device code expired before the login was approved/);
+  });
+});
+
+Deno.test("clauth token without a terminal exits 4 and names the login command", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await deviceHome(idp.issuer);
+    const result = await runClauth(["token"], { env: home.env });
+    assert.equal(result.code, 4);
+    assert.match(result.stderr, /no terminal to log in from: run "clauth login --profile dev"/);
+    assert.equal(idp.counts.device_authorization ?? 0, 0, "no flow was started");
+  });
+});
