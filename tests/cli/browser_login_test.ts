@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 
-const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${new URL("../../dev/browser.ts", import.meta.url).pathname}`;
+const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
+  new URL("../../dev/browser.ts", import.meta.url).pathname
+}`;
 
 async function browserHome(issuer: string) {
   const home = await makeCliHome();
@@ -44,12 +46,18 @@ Deno.test("clauth login --redirect-uri uses the first free of the listed fixed p
     try {
       const result = await runClauth([
         "login",
-        "--flow", "browser",
-        "--redirect-uri", `http://127.0.0.1:${busyPort}/callback`,
-        "--redirect-uri", `http://127.0.0.1:${freePort}/callback`,
+        "--flow",
+        "browser",
+        "--redirect-uri",
+        `http://127.0.0.1:${busyPort}/callback`,
+        "--redirect-uri",
+        `http://127.0.0.1:${freePort}/callback`,
       ], { env: home.env });
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stderr, new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${freePort}%2Fcallback`));
+      assert.match(
+        result.stderr,
+        new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${freePort}%2Fcallback`),
+      );
     } finally {
       busy.close();
     }

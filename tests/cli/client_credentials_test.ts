@@ -62,7 +62,8 @@ Deno.test("clauth token --output formats the token for headers, JSON, kubectl an
   await withProvider({}, async (idp) => {
     const home = await ciHome(idp.issuer);
     const raw = (await runClauth(["token"], { env: home.env })).stdout.trim();
-    const run = async (format: string) => (await runClauth(["token", "--output", format], { env: home.env })).stdout;
+    const run = async (format: string) =>
+      (await runClauth(["token", "--output", format], { env: home.env })).stdout;
     assert.equal(await run("header"), `Authorization: Bearer ${raw}\n`);
     const json = JSON.parse(await run("json"));
     assert.equal(json.access_token, raw);
@@ -71,7 +72,10 @@ Deno.test("clauth token --output formats the token for headers, JSON, kubectl an
     const k8s = JSON.parse(await run("k8s"));
     assert.equal(k8s.kind, "ExecCredential");
     assert.equal(k8s.status.token, raw);
-    assert.match(await run("git"), new RegExp(`^username=oauth2\npassword=${raw}\npassword_expiry_utc=\\d+\n$`));
+    assert.match(
+      await run("git"),
+      new RegExp(`^username=oauth2\npassword=${raw}\npassword_expiry_utc=\\d+\n$`),
+    );
     assert.equal(await run("env"), `export CLAUTH_ACCESS_TOKEN='${raw}'\n`);
     assert.equal(idp.counts.client_credentials, 1);
   });
@@ -82,9 +86,14 @@ Deno.test("clauth login with a wrong client secret exits 2 with invalid_client a
     const home = await ciHome(idp.issuer);
     assert.equal((await runClauth(["login"], { env: home.env })).code, 0);
     const before = await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`);
-    const result = await runClauth(["login"], { env: { ...home.env, CLAUTH_CLIENT_SECRET: "wrong-secret" } });
+    const result = await runClauth(["login"], {
+      env: { ...home.env, CLAUTH_CLIENT_SECRET: "wrong-secret" },
+    });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /refused the request: invalid_client.*Check the client id and secret/);
+    assert.match(
+      result.stderr,
+      /refused the request: invalid_client.*Check the client id and secret/,
+    );
     assert.doesNotMatch(result.stderr, /wrong-secret|\n\s+at /);
     assert.equal(await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`), before);
   });
@@ -98,7 +107,12 @@ Deno.test("clauth reads the client secret from --client-secret-file, never from 
     const { CLAUTH_CLIENT_SECRET: _, ...env } = home.env;
     const result = await runClauth(["token", "--client-secret-file", secretFile], { env });
     assert.equal(result.code, 0, result.stderr);
-    const missing = await runClauth(["token", "--force-refresh", "--client-secret-file", `${secretFile}.nope`], { env });
+    const missing = await runClauth([
+      "token",
+      "--force-refresh",
+      "--client-secret-file",
+      `${secretFile}.nope`,
+    ], { env });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /Cannot read the client secret file .*secret\.nope/);
   });

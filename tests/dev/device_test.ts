@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { DevProvider } from "../../dev/provider.ts";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { DEVICE_GRANT, introspect, postForm, str, token, withProvider } from "../helpers/dev_provider.ts";
+import {
+  DEVICE_GRANT,
+  introspect,
+  postForm,
+  str,
+  token,
+  withProvider,
+} from "../helpers/dev_provider.ts";
 
 function authorize(idp: DevProvider, scope = "openid offline_access api:read") {
   return postForm(`${idp.issuer}/device/auth`, { client_id: "demo-cli", scope });
