@@ -11,6 +11,7 @@ import { ClauthError, exitCodeFor } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import { CommandContext, type GlobalOptions } from "./context.ts";
 import { loginCommand, splitList } from "./login.ts";
+import { logoutCommand } from "./logout.ts";
 import { parseSeconds } from "./settings.ts";
 import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
@@ -101,6 +102,15 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
         noBrowser: !options.browser,
         ...(redirectUris.length ? { redirectUris } : {}),
       });
+    });
+
+  program.command("logout")
+    .description("revoke the profile's tokens at the server (when it can) and delete them")
+    .option("--all", "log out of every profile with stored tokens", false)
+    .option("--no-revoke", "only delete the local tokens")
+    .action(async (options, command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      await logoutCommand(globals, { all: options.all, revoke: options.revoke }, terminal, signal);
     });
 
   program.command("status")

@@ -13,7 +13,7 @@ import type { EndpointOverrides } from "../flows/discovery.ts";
 import { checkIssuer } from "../flows/issuer.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
-import { type Flow, FLOWS, loadConfig, type ProfileConfig } from "./config.ts";
+import { type ConfigFile, type Flow, FLOWS, loadConfig, type ProfileConfig } from "./config.ts";
 
 /** Options common to every command, as given on the command line. */
 export interface GlobalFlags {
@@ -59,8 +59,7 @@ export async function resolveSettings(
   const env = options.env ?? readEnv;
   const config = await loadConfig(options.configPath);
   const named = flags.profile ?? env("CLAUTH_PROFILE");
-  const profile = named ?? config.default_profile ?? DEFAULT_PROFILE;
-  assertProfileName(profile);
+  const profile = profileName(flags, config, env);
   const entry: ProfileConfig = config.profiles[profile] ?? {};
 
   const issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
@@ -114,6 +113,18 @@ export async function resolveSettings(
   const secretFile = flags.clientSecretFile ?? client_secret_file;
   if (secretFile) settings.clientSecretFile = secretFile;
   return settings;
+}
+
+/** The profile a command works on: --profile, CLAUTH_PROFILE, the config's default, "default". */
+export function profileName(
+  flags: Pick<GlobalFlags, "profile">,
+  config: ConfigFile,
+  env: Env = readEnv,
+): string {
+  const profile = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile ??
+    DEFAULT_PROFILE;
+  assertProfileName(profile);
+  return profile;
 }
 
 /** What stored tokens must have been obtained for to serve these settings. */

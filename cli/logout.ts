@@ -1,0 +1,103 @@
+/**
+ * `clauth logout [--all] [--no-revoke]`: revoke the profile's tokens at the server (RFC 7009)
+ * when it can, then delete them locally. A failed revocation is reported, and the local
+ * tokens are deleted all the same.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import { canRevoke, revokeToken } from "../flows/revocation.ts";
+import { JsonFileStore } from "../storage/json_file_store.ts";
+import { stateDir } from "../storage/paths.ts";
+import type { StoredTokens } from "../storage/token_store.ts";
+import { configPath, loadConfig } from "./config.ts";
+import { CommandContext, type GlobalOptions } from "./context.ts";
+import { profileName, resolveSettings } from "./settings.ts";
+import type { Terminal } from "./terminal.ts";
+
+/** Options of `clauth logout`. */
+export interface LogoutOptions {
+  all: boolean;
+  revoke: boolean;
+}
+
+/** Runs `clauth logout`. Throws after all profiles are done if any revocation failed. */
+export async function logoutCommand(
+  globals: GlobalOptions,
+  options: LogoutOptions,
+  terminal: Terminal,
+  signal: AbortSignal,
+): Promise<void> {
+  const store = new JsonFileStore(stateDir());
+  const profiles = options.all
+    ? await store.list()
+    : [profileName(globals, await loadConfig(configPath()))];
+  if (profiles.length === 0) terminal.info("No stored tokens: nothing to log out.");
+  const failures: string[] = [];
+  for (const profile of profiles) {
+    await store.withLock(profile, async () => {
+      let tokens: StoredTokens | undefined;
+      try {
+        tokens = await store.get(profile);
+      } catch (error) {
+        // A damaged file cannot be revoked; logging out still removes it.
+        if (!(error instanceof ClauthError)) throw error;
+      }
+      if (tokens && options.revoke) {
+        const failure = await revokeAll(globals, profile, tokens, terminal, signal);
+        if (failure) failures.push(`${profile}: ${failure}`);
+      }
+      const deleted = await store.delete(profile);
+      terminal.info(
+        deleted
+          ? `Logged out of profile "${profile}".`
+          : `Profile "${profile}" had no stored tokens.`,
+      );
+    });
+  }
+  if (failures.length > 0) {
+    throw new ClauthError(
+      "server",
+      `The local tokens were deleted, but revoking them at the server failed: ${
+        failures.join("; ")
+      }`,
+    );
+  }
+}
+
+/** Revokes refresh then access token; returns why it failed, or undefined. */
+async function revokeAll(
+  globals: GlobalOptions,
+  profile: string,
+  tokens: StoredTokens,
+  terminal: Terminal,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    // Revoke what was issued: the stored issuer and client win over the current settings.
+    const settings = await resolveSettings(
+      { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
+      { configPath: configPath() },
+    );
+    const client = await new CommandContext(globals, settings, terminal, signal).client(
+      tokens.auth_method,
+    );
+    if (!canRevoke(client)) {
+      terminal.info(
+        `The server of profile "${profile}" has no revocation endpoint: deleting locally only.`,
+      );
+      return undefined;
+    }
+    if (tokens.refresh_token) {
+      await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });
+    }
+    await revokeToken(client, tokens.access_token, { tokenTypeHint: "access_token" });
+    terminal.info(`Revoked the tokens of profile "${profile}" at ${tokens.issuer}.`);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}`);
+    return message;
+  }
+}

@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { type CliHome, makeCliHome, runClauth } from "../helpers/cli.ts";
+import { introspect, withProvider } from "../helpers/dev_provider.ts";
+
+const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
+  new URL("../../dev/browser.ts", import.meta.url).pathname
+}`;
+
+/** A profile "me" for alice, logged in through the browser flow (scripted browser). */
+async function loggedIn(issuer: string, extra: Record<string, string> = {}) {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    profiles: {
+      me: {
+        issuer,
+        client_id: "demo-cli",
+        flow: "browser",
+        scope: "openid offline_access api:read",
+        ...extra,
+      },
+    },
+  });
+  const env = { ...home.env, CLAUTH_PROFILE: "me", BROWSER: FAKE_BROWSER };
+  const login = await runClauth(["login"], { env });
+  assert.equal(login.code, 0, login.stderr);
+  return { ...home, env, tokenFile: `${home.stateDir}/tokens/me.json` };
+}
+
+async function expireAccessToken(tokenFile: string): Promise<Record<string, unknown>> {
+  const stored = JSON.parse(await Deno.readTextFile(tokenFile));
+  const now = Math.floor(Date.now() / 1000);
+  stored.obtained_at = now - 3600;
+  stored.expires_at = now - 10;
+  await Deno.writeTextFile(tokenFile, JSON.stringify(stored));
+  return stored;
+}
+
+Deno.test("24 concurrent clauth token calls with an expired token refresh exactly once and all print the new token", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const old = await expireAccessToken(home.tokenFile);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () => runClauth(["token"], { env: home.env })),
+    );
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const tokens = new Set(results.map((r) => r.stdout));
+    assert.equal(tokens.size, 1, "all print the same token");
+    const [token] = [...tokens];
+    assert.notEqual(token!.trim(), old.access_token);
+    assert.equal(idp.counts.refresh_token, 1, "the provider saw exactly one refresh");
+    // Rotation with reuse detection: a second use of the old refresh token would have killed
+    // the grant. It is alive: the rotated refresh token still works.
+    const again = await runClauth(["token", "--force-refresh"], { env: home.env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(idp.counts.refresh_token, 2);
+    assert.equal((await introspect(idp, again.stdout.trim())).body.active, true);
+  });
+});
+
+Deno.test("clauth token answers from the cache with the server gone (no network on the cached path)", async () => {
+  let home: Awaited<ReturnType<typeof loggedIn>> | undefined;
+  let token = "";
+  await withProvider({ autoApprove: true }, async (idp) => {
+    home = await loggedIn(idp.issuer);
+    token = (await runClauth(["token"], { env: home.env })).stdout;
+  });
+  const offline = await runClauth(["token", "--verbose"], { env: home!.env });
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.equal(offline.stdout, token);
+});
+
+Deno.test("clauth logout revokes at the server, then deletes the local tokens", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const result = await runClauth(["logout"], { env: home.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Revoked the tokens of profile "me"/);
+    assert.equal((await introspect(idp, stored.access_token)).body.active, false);
+    assert.equal((await introspect(idp, stored.refresh_token)).body.active, false);
+    await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
+    const token = await runClauth(["token"], { env: home.env });
+    assert.equal(token.code, 4);
+  });
+});
+
+Deno.test("clauth logout --no-revoke only deletes locally; --all covers every profile", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const result = await runClauth(["logout", "--all", "--no-revoke"], { env: home.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Logged out of profile "me"/);
+    assert.equal((await introspect(idp, stored.access_token)).body.active, true);
+    await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("clauth logout reports a failed revocation (exit 1) and still deletes the local tokens", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (closed.addr as Deno.NetAddr).port;
+    closed.close();
+    const home = await loggedIn(idp.issuer, {
+      revocation_endpoint: `http://127.0.0.1:${port}/revoke`,
+    });
+    const result = await runClauth(["logout"], { env: home.env });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /local tokens were deleted, but revoking them at the server failed: me: Cannot reach/,
+    );
+    await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("a revoked grant makes clauth token clear the dead tokens and exit 4", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const stored = await expireAccessToken(home.tokenFile);
+    const revoke = await fetch(`${idp.issuer}/token/revocation`, {
+      method: "POST",
+      body: new URLSearchParams({ token: String(stored.refresh_token), client_id: "demo-cli" }),
+    });
+    assert.equal(revoke.status, 200);
+    const result = await runClauth(["token"], { env: home.env });
+    assert.equal(result.code, 4);
+    assert.match(
+      result.stderr,
+      /invalid_grant.*The stored tokens were removed; run "clauth login --profile me"/,
+    );
+    await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("a damaged token file is named, shown by status, and kept aside by the next login", async () => {
+  await withProvider({}, async (idp) => {
+    const home: CliHome = await makeCliHome();
+    await home.writeConfig({
+      profiles: {
+        ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
+      },
+    });
+    const env = { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: "demo-service-secret" };
+    await Deno.mkdir(`${home.stateDir}/tokens`, { recursive: true });
+    const tokenFile = `${home.stateDir}/tokens/ci.json`;
+    await Deno.writeTextFile(tokenFile, '{"access_token": "half-written');
+
+    const token = await runClauth(["token"], { env });
+    assert.equal(token.code, 1);
+    assert.match(token.stderr, /token file .*ci\.json is damaged \(not valid JSON/);
+    const status = await runClauth(["status", "--json"], { env });
+    assert.match(JSON.parse(status.stdout)[0].problem, /damaged/);
+
+    const login = await runClauth(["login"], { env });
+    assert.equal(login.code, 0, login.stderr);
+    const aside = [...Deno.readDirSync(`${home.stateDir}/tokens`)].filter((e) =>
+      e.name.includes(".damaged-")
+    );
+    assert.equal(aside.length, 1);
+    assert.equal(
+      await Deno.readTextFile(`${home.stateDir}/tokens/${aside[0]!.name}`),
+      '{"access_token": "half-written',
+    );
+  });
+});
+
+Deno.test("clauth status shows profiles, expiry and refresh tokens but never a token", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const json = await runClauth(["status", "--json"], { env: home.env });
+    assert.equal(json.code, 0, json.stderr);
+    const [me] = JSON.parse(json.stdout);
+    assert.equal(me.profile, "me");
+    assert.equal(me.logged_in, true);
+    assert.equal(me.has_refresh_token, true);
+    assert.equal(me.flow, "browser");
+    assert.equal(me.expires_at, stored.expires_at);
+    const human = await runClauth(["status"], { env: home.env });
+    assert.match(human.stdout, /me\n {2}issuer: {2}http:\/\/127\.0\.0\.1:\d+\n/);
+    for (const output of [json.stdout, human.stdout]) {
+      for (const secret of [stored.access_token, stored.refresh_token, stored.id_token]) {
+        assert.ok(!output.includes(secret), "no token in status output");
+      }
+    }
+  });
+});
