@@ -14,6 +14,7 @@ import { stateDir } from "../storage/paths.ts";
 import { isFresh, matchesBinding } from "../storage/token_store.ts";
 import { configPath } from "./config.ts";
 import { bindingOf, type GlobalFlags, parseSeconds, resolveSettings } from "./settings.ts";
+import { writeAllSync } from "./terminal.ts";
 import { formatToken, parseOutputFormat } from "./token_output.ts";
 
 const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
@@ -58,7 +59,7 @@ export async function printCachedToken(args: string[]): Promise<boolean> {
     if (!tokens || !matchesBinding(tokens, bindingOf(settings)) || !isFresh(tokens, minTtl, now)) {
       return false;
     }
-    await Deno.stdout.write(new TextEncoder().encode(formatToken(tokens, format)));
+    writeAllSync(Deno.stdout, formatToken(tokens, format));
     return true;
   } catch {
     return false;

@@ -7,7 +7,10 @@
 
 /** Where commands write. */
 export interface Terminal {
-  /** Writes data (a token, JSON) to stdout, as given. */
+  /**
+   * Writes data (a token, JSON) to stdout, as given. Done by the time it returns: main.ts
+   * ends with Deno.exit, which would cut off a write still in flight.
+   */
   out(text: string): Promise<void>;
   /** Writes one line of information to stderr. */
   info(line: string): void;
@@ -19,17 +22,23 @@ export interface Terminal {
 
 const encoder = new TextEncoder();
 
+/** Writes all of `text`, looping over partial writes. */
+export function writeAllSync(stream: typeof Deno.stdout, text: string): void {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
+}
+
 /** The process's real terminal. */
 export function processTerminal(): Terminal {
   const stderrIsTty = Deno.stderr.isTerminal();
   return {
-    async out(text) {
-      const bytes = encoder.encode(text);
-      let written = 0;
-      while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+    out(text) {
+      writeAllSync(Deno.stdout, text);
+      return Promise.resolve();
     },
     info(line) {
-      Deno.stderr.writeSync(encoder.encode(line + "\n"));
+      writeAllSync(Deno.stderr, line + "\n");
     },
     interactive: Deno.stdin.isTerminal() && stderrIsTty,
     color: stderrIsTty && !Deno.env.get("NO_COLOR"),

@@ -15,7 +15,18 @@ if (!target) {
 }
 const output = `dist/clauth-${target}${target.includes("windows") ? ".exe" : ""}`;
 const result = await new Deno.Command(Deno.execPath(), {
-  args: ["compile", "--target", target, ...PERMISSION_FLAGS, "--output", output, "main.ts"],
+  // main.ts loads the command tree through a computed import: include it explicitly.
+  args: [
+    "compile",
+    "--target",
+    target,
+    ...PERMISSION_FLAGS,
+    "--include",
+    "cli/program.ts",
+    "--output",
+    output,
+    "main.ts",
+  ],
   stdout: "inherit",
   stderr: "inherit",
 }).output();

@@ -1,0 +1,9 @@
+/**
+ * Entry of the single-file bundle (`deno task bundle`): main.ts with the command tree
+ * imported statically, since a bundle is one file and cannot load it lazily.
+ */
+
+import { main } from "../cli/main.ts";
+import * as program from "../cli/program.ts";
+
+Deno.exit(await main(Deno.args, () => Promise.resolve(program)));
