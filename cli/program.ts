@@ -6,12 +6,14 @@
  */
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import tab from "@bomb.sh/tab/commander";
 import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import { CommandContext, type GlobalOptions } from "./context.ts";
 import { loginCommand, splitList } from "./login.ts";
 import { logoutCommand } from "./logout.ts";
+import { execCommand } from "./exec.ts";
 import { parseSeconds } from "./settings.ts";
 import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
@@ -113,12 +115,28 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
       await logoutCommand(globals, { all: options.all, revoke: options.revoke }, terminal, signal);
     });
 
+  program.command("exec")
+    .description("run a command with a usable access token in its environment")
+    .argument("<command...>", 'the command and its arguments, after "--"')
+    .option(
+      "--env-var <name>",
+      "environment variable that carries the token",
+      "CLAUTH_ACCESS_TOKEN",
+    )
+    .option("--min-ttl <seconds>", "renew when fewer seconds are left", seconds, 30)
+    .action(async (commandLine, options, command) => {
+      const context = await withContext(command);
+      Deno.exitCode = await execCommand(context, commandLine, options);
+    });
+
   program.command("status")
     .description("show profiles, expiry and scopes; never prints tokens")
     .action(async (_options, command) => {
       await statusCommand(terminal, command.optsWithGlobals() as GlobalOptions);
     });
 
+  // Last, so every command above gets completions: `clauth completions bash|zsh|fish|powershell`.
+  tab(program as unknown as Parameters<typeof tab>[0], { completionCommandName: "completions" });
   return program;
 }
 
@@ -132,7 +150,7 @@ export async function runCli(
   const verbose = args.includes("--verbose");
   try {
     await program.parseAsync(args, { from: "user" });
-    return 0;
+    return Deno.exitCode; // 0 unless a command (exec) set its own
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0 through here; usage errors were already printed.

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { withProvider } from "../helpers/dev_provider.ts";
+
+async function ciEnv(issuer: string) {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    profiles: {
+      ci: { issuer, client_id: "demo-service", flow: "client-credentials", scope: "api:read" },
+    },
+  });
+  return { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: "demo-service-secret" };
+}
+
+const printEnv = (
+  name: string,
+) => [Deno.execPath(), "eval", `console.log(Deno.env.get("${name}"))`];
+
+Deno.test("clauth exec runs the command with the token in its environment, not its arguments", async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    const token = (await runClauth(["token"], { env })).stdout;
+    const result = await runClauth(["exec", "--", ...printEnv("CLAUTH_ACCESS_TOKEN")], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, token);
+    const named = await runClauth([
+      "exec",
+      "--env-var",
+      "API_TOKEN",
+      "--",
+      ...printEnv("API_TOKEN"),
+    ], { env });
+    assert.equal(named.stdout, token);
+    assert.equal(idp.counts.client_credentials, 1, "exec uses the cached token");
+  });
+});
+
+Deno.test("clauth exec exits with the command's exit code, and 2 when there is no command", async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    const failing = await runClauth(["exec", "--", Deno.execPath(), "eval", "Deno.exit(7)"], {
+      env,
+    });
+    assert.equal(failing.code, 7);
+    const missing = await runClauth(["exec", "--", "clauth-no-such-program"], { env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Cannot run "clauth-no-such-program"/);
+  });
+});
+
+Deno.test("clauth completions prints shell scripts, and completion requests list commands and values", async () => {
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const script = await runClauth(["completions", shell]);
+    assert.equal(script.code, 0, script.stderr);
+    assert.match(script.stdout, /clauth/);
+  }
+  const commands = await runClauth(["complete", "--", "lo"]);
+  assert.match(commands.stdout, /^login\t/m);
+  assert.match(commands.stdout, /^logout\t/m);
+  const formats = await runClauth(["complete", "--", "token", "--output", ""]);
+  for (const format of ["raw", "json", "header", "env", "k8s", "git"]) {
+    assert.match(formats.stdout, new RegExp(`^${format}\\t`, "m"));
+  }
+});
