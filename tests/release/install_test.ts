@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+async function run(args: string[]): Promise<{ code: number; output: string }> {
+  const result = await new Deno.Command(Deno.execPath(), { args, cwd: root, stdin: "null" })
+    .output();
+  const decoder = new TextDecoder();
+  return {
+    code: result.code,
+    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
+  };
+}
+
+Deno.test({
+  name: "deno task install gives a clauth command that passes the release smoke test",
+  ignore: Deno.build.os === "windows", // the installed shim is a .cmd there; GitHub CI covers it
+  fn: async () => {
+    const installRoot = await Deno.makeTempDir({ prefix: "clauth-install-" });
+    try {
+      const install = await run(["task", "--quiet", "install", "--root", installRoot]);
+      assert.equal(install.code, 0, install.output);
+      const smoke = await run([
+        "run",
+        "--allow-all",
+        "release/smoke_test.ts",
+        `${installRoot}/bin/clauth`,
+      ]);
+      assert.equal(smoke.code, 0, smoke.output);
+      assert.match(smoke.output, /5 passed, 0 failed \(smoke\)/);
+    } finally {
+      await Deno.remove(installRoot, { recursive: true });
+    }
+  },
+});
