@@ -7,6 +7,11 @@
  * return the token endpoint's response. Storage is separate: hand the orchestrator a
  * {@linkcode TokenStore} and the functions that renew tokens.
  *
+ * Every flow that returns an ID token verifies it (signature against the issuer's keys, iss,
+ * aud, exp, nonce) before handing it back. {@linkcode verifyIdToken} and
+ * {@linkcode fetchUserInfo} answer "who is this user?"; {@linkcode introspectToken} asks the
+ * server whether a token is still active.
+ *
  * @example Client credentials with caching in a JSON file store
  * ```ts ignore
  * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "./mod.ts";
@@ -37,12 +42,40 @@ export {
   type TokenResult,
 } from "./flows/client.ts";
 export { type AuthMethod, chooseAuthMethod } from "./flows/client_auth.ts";
+export { type ClientPrivateKey, parsePrivateKey } from "./flows/private_key.ts";
 export { discover, type DiscoverOptions, type EndpointOverrides } from "./flows/discovery.ts";
 export {
   clientCredentialsFlow,
   type ClientCredentialsOptions,
 } from "./flows/client_credentials.ts";
+export {
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_TYPES,
+  tokenExchangeFlow,
+  type TokenExchangeOptions,
+  type TokenExchangeResult,
+  type TokenTypeName,
+  tokenTypeUri,
+} from "./flows/token_exchange.ts";
+export {
+  gitHubActionsIdToken,
+  type GitHubActionsIdTokenOptions,
+  type GitHubActionsIdTokenRequest,
+} from "./flows/github_actions.ts";
 export { refreshFlow } from "./flows/refresh.ts";
+export {
+  CLOCK_TOLERANCE_SECONDS,
+  type IdTokenClaims,
+  verifyIdToken,
+  type VerifyIdTokenOptions,
+} from "./flows/id_token.ts";
+export { fetchUserInfo, type UserInfoOptions } from "./flows/userinfo.ts";
+export {
+  type IntrospectionResult,
+  introspectToken,
+  type IntrospectTokenOptions,
+} from "./flows/introspection.ts";
+export { type DecodedJwt, decodeJwt, verifyJwtSignature } from "./flows/jwt.ts";
 export {
   isFresh,
   matchesBinding,

@@ -33,6 +33,7 @@ export const FLOWS: readonly Flow[] = ["auto", "browser", "device", "client-cred
 export const AUTH_METHODS: readonly AuthMethod[] = [
   "client_secret_basic",
   "client_secret_post",
+  "private_key_jwt",
   "none",
 ];
 
@@ -42,6 +43,8 @@ export interface ProfileConfig extends EndpointOverrides {
   client_id?: string;
   /** A file holding the client secret (the secret itself never goes in config). */
   client_secret_file?: string;
+  /** A PEM or JWK private key for private_key_jwt client authentication. */
+  private_key_file?: string;
   scope?: string;
   flow?: Flow;
   token_endpoint_auth_method?: AuthMethod;
@@ -60,6 +63,7 @@ const STRING_KEYS = [
   "issuer",
   "client_id",
   "client_secret_file",
+  "private_key_file",
   "scope",
   "redirect_uri",
   "authorization_endpoint",

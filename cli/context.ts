@@ -10,6 +10,7 @@ import { type Client, createClient } from "../flows/client.ts";
 import { clientCredentialsFlow } from "../flows/client_credentials.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import type { FlowDependencies } from "../flows/dependencies.ts";
+import { type ClientPrivateKey, parsePrivateKey } from "../flows/private_key.ts";
 import { refreshFlow } from "../flows/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
@@ -65,12 +66,14 @@ export class CommandContext {
   client(rememberedMethod?: string): Promise<Client> {
     this.#client ??= (async () => {
       const clientSecret = await readClientSecret(this.settings, this.options);
+      const privateKey = await readPrivateKey(this.settings.privateKeyFile);
       const { settings } = this;
       return await createClient({
         issuer: settings.issuer,
         clientId: settings.clientId,
         endpoints: settings.endpoints,
         ...(clientSecret === undefined ? {} : { clientSecret }),
+        ...(privateKey === undefined ? {} : { privateKey }),
         ...(settings.authMethod ? { configuredMethod: settings.authMethod } : {}),
         ...(rememberedMethod ? { rememberedMethod: rememberedMethod as AuthMethod } : {}),
       }, this.deps);
@@ -110,4 +113,19 @@ export class CommandContext {
       );
     }
   }
+}
+
+/** The private_key_jwt signing key from the settings' key file, if there is one. */
+async function readPrivateKey(file: string | undefined): Promise<ClientPrivateKey | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    throw new ClauthError(
+      "usage",
+      `Cannot read the private key file ${file}: ${(error as Error).message}.`,
+    );
+  }
+  return await parsePrivateKey(text, file);
 }

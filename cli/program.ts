@@ -11,13 +11,17 @@ import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import { CommandContext, type GlobalOptions } from "./context.ts";
+import { decodeCommand } from "./decode.ts";
+import { exchangeCommand, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "./exchange.ts";
 import { loginCommand, splitList } from "./login.ts";
 import { logoutCommand } from "./logout.ts";
 import { execCommand } from "./exec.ts";
+import { inspectCommand } from "./inspect.ts";
 import { parseSeconds } from "./settings.ts";
 import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
 import { tokenCommand } from "./token.ts";
+import { whoamiCommand } from "./whoami.ts";
 import { OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
 
 /** Parses a number of seconds for commander, with the usage error it expects. */
@@ -41,6 +45,12 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .option(
       "--client-secret-file <path>",
       "file holding the client secret (or set CLAUTH_CLIENT_SECRET; never pass it as an argument)",
+    )
+    .addOption(
+      new Option(
+        "--private-key-file <path>",
+        "PEM or JWK private key: authenticate with a signed JWT (private_key_jwt)",
+      ).env("CLAUTH_PRIVATE_KEY_FILE"),
     )
     .addOption(
       new Option("--scope <scopes>", 'space-separated scopes, e.g. "openid offline_access"').env(
@@ -127,6 +137,82 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .action(async (commandLine, options, command) => {
       const context = await withContext(command);
       Deno.exitCode = await execCommand(context, commandLine, options);
+    });
+
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const tokenTypes = `${TOKEN_TYPE_NAMES.join(", ")} or a full URN`;
+  program.command("exchange")
+    .description("trade a token for another (RFC 8693 token exchange); prints it, never caches it")
+    .option(
+      "--subject-token <token>",
+      "the token to exchange; - reads it from stdin (default: the profile's access token)",
+    )
+    .option("--subject-token-file <path>", "read the subject token from a file")
+    .addOption(
+      new Option("--subject-token-from <source>", "use GitHub Actions' OIDC token as the subject")
+        .choices(SUBJECT_TOKEN_SOURCES),
+    )
+    .option("--github-audience <aud>", "audience to ask GitHub's OIDC token for")
+    .option(
+      "--subject-token-type <type>",
+      `${tokenTypes} (default access_token; jwt for github-actions)`,
+    )
+    .option("--actor-token <token>", "the acting party's token (delegation); - reads stdin")
+    .option("--actor-token-file <path>", "read the actor token from a file")
+    .option("--actor-token-type <type>", `${tokenTypes} (default access_token)`)
+    .option("--audience <name>", "service the new token is for; repeatable", collect, [])
+    .option("--resource <uri>", "absolute URI of a service (RFC 8707); repeatable", collect, [])
+    .option("--requested-token-type <type>", `the type of token wanted back: ${tokenTypes}`)
+    .addOption(
+      new Option("--output <format>", "how to print the token").choices(OUTPUT_FORMATS).default(
+        "raw" as const,
+      ),
+    )
+    .addHelpText(
+      "after",
+      `
+--scope names the scope asked for the new token; the profile's own scope (config file or
+CLAUTH_SCOPE) still picks the profile's token used as the default subject. The issued token
+type goes to stderr (and into --output json). Exchanged tokens are not cached: every run asks
+the server.`,
+    )
+    .action(async (options, command) => {
+      const globals = { ...command.optsWithGlobals() } as GlobalOptions;
+      // On this command --scope is the new token's scope, not the profile's.
+      const scope = command.parent?.getOptionValueSource("scope") === "cli"
+        ? globals.scope
+        : undefined;
+      if (scope !== undefined) delete globals.scope;
+      const context = await CommandContext.create(globals, terminal, signal);
+      await exchangeCommand(context, {
+        ...options,
+        scope,
+        output: context.options.json ? "json" : parseOutputFormat(options.output),
+      });
+    });
+
+  program.command("whoami")
+    .description("show who is logged in: the verified ID token's claims merged with userinfo")
+    .action(async (_options, command) => {
+      await whoamiCommand(await withContext(command));
+    });
+
+  program.command("inspect")
+    .description("ask the server about a token (RFC 7662 introspection)")
+    .argument("[token]", 'the token, or "-" to read it from stdin (default: the access token)')
+    .allowUnknownOption() // opaque tokens may start with "-"
+    .action(async (token, _options, command) => {
+      await inspectCommand(await withContext(command), token);
+    });
+
+  program.command("decode")
+    .description("show a JWT's header and claims, locally (nothing checked without --verify)")
+    .argument("[token]", 'the JWT, or "-" to read it from stdin (default: the stored ID token)')
+    .option("--verify", "check the signature and iss against the profile's issuer", false)
+    .allowUnknownOption() // tokens may start with "-"
+    .action(async (token, options, command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      await decodeCommand(globals, token, { verify: options.verify }, terminal, signal);
     });
 
   program.command("status")

@@ -21,6 +21,7 @@ export interface GlobalFlags {
   issuer?: string;
   clientId?: string;
   clientSecretFile?: string;
+  privateKeyFile?: string;
   scope?: string;
   flow?: string;
   timeout?: number;
@@ -41,6 +42,8 @@ export interface Settings {
   redirectUri?: string;
   /** Where the client secret comes from, when it comes from a file. */
   clientSecretFile?: string;
+  /** The private key for private_key_jwt client authentication. */
+  privateKeyFile?: string;
   /** The config file that was read. */
   configPath: string;
 }
@@ -90,6 +93,7 @@ export async function resolveSettings(
     issuer: _i,
     client_id: _c,
     client_secret_file,
+    private_key_file,
     scope,
     flow: _f,
     timeout: _t,
@@ -112,6 +116,8 @@ export async function resolveSettings(
   if (redirect_uri) settings.redirectUri = redirect_uri;
   const secretFile = flags.clientSecretFile ?? client_secret_file;
   if (secretFile) settings.clientSecretFile = secretFile;
+  const keyFile = flags.privateKeyFile ?? env("CLAUTH_PRIVATE_KEY_FILE") ?? private_key_file;
+  if (keyFile) settings.privateKeyFile = keyFile;
   return settings;
 }
 

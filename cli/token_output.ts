@@ -24,8 +24,15 @@ export function parseOutputFormat(value: string): OutputFormat {
   return value as OutputFormat;
 }
 
-/** Renders the access token in `format`; the text ends with a newline. */
-export function formatToken(tokens: StoredTokens, format: OutputFormat): string {
+/**
+ * Renders the access token in `format`; the text ends with a newline. `extra` fields are
+ * added to the JSON format (`exchange` adds `issued_token_type`).
+ */
+export function formatToken(
+  tokens: StoredTokens,
+  format: OutputFormat,
+  extra: Record<string, unknown> = {},
+): string {
   const token = tokens.access_token;
   const expiresAt = tokens.expires_at === undefined
     ? undefined
@@ -43,6 +50,7 @@ export function formatToken(tokens: StoredTokens, format: OutputFormat): string 
         token_type: tokens.token_type,
         expires_at: expiresAt,
         scope: tokens.granted_scope ?? tokens.scope,
+        ...extra,
       }) + "\n";
     case "k8s":
       return JSON.stringify({

@@ -5,7 +5,7 @@
  */
 
 import { approveDeviceCode } from "./device_approval.ts";
-import { startDevProvider } from "./provider.ts";
+import { GRANT_TOKEN_EXCHANGE, startDevProvider, TOKEN_TYPE_ACCESS_TOKEN } from "./provider.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
@@ -41,7 +41,7 @@ await Deno.writeTextFile(
           issuer: idp.issuer,
           client_id: "demo-cli",
           flow: "browser",
-          scope: "openid offline_access api:read",
+          scope: "openid profile email offline_access api:read",
         },
         ssh: {
           issuer: idp.issuer,
@@ -111,9 +111,38 @@ try {
     "second `token` served from the cache, no request to the server",
   );
 
+  console.log("\n== Token exchange (RFC 8693): the CI token narrowed for one service ==");
+  const exchanges = idp.counts[GRANT_TOKEN_EXCHANGE] ?? 0;
+  const exchanged = JSON.parse(
+    await clauth([
+      "exchange",
+      "--profile",
+      "ci",
+      "--scope",
+      "api:read",
+      "--audience",
+      "https://orders.example",
+      "--output",
+      "json",
+    ]) || "{}",
+  );
+  console.log(`  token: ${await fingerprint(exchanged.access_token ?? "")}`);
+  check(
+    exchanged.issued_token_type === TOKEN_TYPE_ACCESS_TOKEN &&
+      exchanged.access_token !== first.trim() &&
+      idp.counts[GRANT_TOKEN_EXCHANGE] === exchanges + 1,
+    "the profile's cached token was the subject; a new access token came back (never cached)",
+  );
+
   console.log("\n== Authorization code + PKCE (desktop, browser) ==");
   await clauth(["login", "--profile", "laptop"]);
   console.log(`  token: ${await fingerprint(await clauth(["token", "--profile", "laptop"]))}`);
+  const whoami = await clauth(["whoami", "--profile", "laptop"]);
+  console.log(whoami.replace(/^/gm, "  ").trimEnd());
+  check(
+    /^name\s+Alice Example\s+userinfo$/m.test(whoami),
+    "`whoami`: the ID token verified (signature, iss, aud), merged with userinfo",
+  );
 
   console.log("\n== Device authorization grant (SSH, headless) ==");
   let approving: Promise<void> | undefined;

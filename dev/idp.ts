@@ -72,7 +72,7 @@ export function parseIdpArgs(
 }
 
 function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: string): string {
-  const { public: pub, confidential } = idp.clients;
+  const { public: pub, confidential, privateKeyJwt } = idp.clients;
   if (json) {
     return JSON.stringify({
       issuer: idp.issuer,
@@ -83,6 +83,11 @@ function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: s
           client_secret: confidential.client_secret,
           type: "confidential",
         },
+        {
+          client_id: privateKeyJwt.client_id,
+          private_jwk: privateKeyJwt.private_jwk,
+          type: "private_key_jwt",
+        },
       ],
     });
   }
@@ -90,6 +95,7 @@ function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: s
     `issuer: ${idp.issuer}`,
     `client: ${pub.client_id} (public)`,
     `client: ${confidential.client_id} (confidential, secret ${confidential.client_secret})`,
+    `client: ${privateKeyJwt.client_id} (private_key_jwt, a fresh key each run: see --json)`,
     `user: ${user}${autoApprove ? " (auto-approve)" : ""}`,
   ].join("\n");
 }

@@ -3,8 +3,10 @@
  *
  * Everything clauth speaks is on: authorization code + PKCE for the native public client
  * `demo-cli` (any loopback port), the device flow (with `interval` and `slow_down`), client
- * credentials for `demo-service`, refresh with rotation, revocation, introspection, userinfo,
- * token exchange (RFC 8693, a registered grant), DPoP and PAR (optional). One user: `alice`.
+ * credentials for `demo-service` (client secret) and `demo-jwt-service` (private_key_jwt),
+ * refresh with rotation, revocation, introspection, userinfo, token exchange (RFC 8693, a
+ * registered grant; JWTs from trusted issuers such as GitHub Actions are accepted as
+ * subjects), DPoP and PAR (optional). One user: `alice`.
  *
  * With `autoApprove` the interaction pages log in and consent as alice without showing
  * anything (a client that follows redirects lands on its redirect_uri with a code); without
@@ -31,6 +33,9 @@ import {
   logoutPage,
   logoutSuccessPage,
 } from "./_pages.ts";
+import { generateClientKeyPair, type TrustedJwtIssuer, trustedJwtSubject } from "./_trusted_jwt.ts";
+
+export type { TrustedJwtIssuer } from "./_trusted_jwt.ts";
 
 export interface DevProviderOptions {
   /** Port on 127.0.0.1 (default 0: a free port). */
@@ -47,6 +52,13 @@ export interface DevProviderOptions {
   deviceCodeTtl?: number;
   /** `interval` (seconds) sent in the device authorization response (default 5). */
   deviceInterval?: number;
+  /**
+   * Issuers whose JWTs token exchange accepts as subject or actor (token type `jwt` or
+   * `id_token`); the issued token's `sub` is the JWT's `sub`.
+   */
+  trustedJwtIssuers?: TrustedJwtIssuer[];
+  /** Public keys `demo-jwt-service` may sign with, besides its generated key. */
+  jwtClientJwks?: { keys: JsonWebKey[] };
 }
 
 export interface DevProvider {
@@ -55,6 +67,8 @@ export interface DevProvider {
   clients: {
     public: { client_id: "demo-cli" };
     confidential: { client_id: "demo-service"; client_secret: "demo-service-secret" };
+    /** Authenticates with private_key_jwt; `private_jwk` is a fresh P-256 key per provider. */
+    privateKeyJwt: { client_id: "demo-jwt-service"; private_jwk: JsonWebKey };
   };
   /**
    * Request counters, observable by tests:
@@ -76,11 +90,16 @@ export interface DevProvider {
 export const PUBLIC_CLIENT_ID = "demo-cli";
 export const CONFIDENTIAL_CLIENT_ID = "demo-service";
 export const CONFIDENTIAL_CLIENT_SECRET = "demo-service-secret";
+export const JWT_CLIENT_ID = "demo-jwt-service";
 export const USER_ID = "alice";
 
 export const GRANT_DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
 export const GRANT_TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
+const JWT_TOKEN_TYPES = [
+  "urn:ietf:params:oauth:token-type:jwt",
+  "urn:ietf:params:oauth:token-type:id_token",
+];
 
 const SCOPES = ["openid", "offline_access", "profile", "email", "api:read", "api:write"];
 /** Polls this much earlier than the interval still count as in time (timer jitter). */
@@ -315,16 +334,25 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     socket.once("close", () => sockets.delete(socket));
   });
 
-  const [ec, rsa, listening] = await Promise.allSettled([
+  const [ec, rsa, clientKey, listening] = await Promise.allSettled([
     generateEcKey(),
     rsaKey(),
+    generateClientKeyPair(),
     listen(server, options.port ?? 0),
   ]);
-  if (ec.status === "rejected" || rsa.status === "rejected" || listening.status === "rejected") {
+  if (
+    ec.status === "rejected" || rsa.status === "rejected" || clientKey.status === "rejected" ||
+    listening.status === "rejected"
+  ) {
     await closeServer(server, sockets);
-    throw [ec, rsa, listening].find((r) => r.status === "rejected")?.reason;
+    throw [ec, rsa, clientKey, listening].find((r) => r.status === "rejected")?.reason;
   }
-  const [ecJwk, rsaJwk, port] = [ec.value, rsa.value, listening.value];
+  const [ecJwk, rsaJwk, jwtClientKey, port] = [
+    ec.value,
+    rsa.value,
+    clientKey.value,
+    listening.value,
+  ];
   const issuer = `http://127.0.0.1:${port}`;
   const counts: Record<string, number> = {};
   const count = (key: string) => {
@@ -362,6 +390,15 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
         // the other way round): both methods work for demo-service.
         token_endpoint_auth_method: "client_secret_basic",
         grant_types: ["client_credentials", "refresh_token", GRANT_TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+        scope: "api:read api:write",
+      },
+      {
+        client_id: JWT_CLIENT_ID,
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [jwtClientKey.publicJwk, ...(options.jwtClientJwks?.keys ?? [])] },
+        grant_types: ["client_credentials", GRANT_TOKEN_EXCHANGE],
         response_types: [],
         redirect_uris: [],
         scope: "api:read api:write",
@@ -513,7 +550,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
   // --- token exchange (RFC 8693)
   provider.registerGrantType(
     GRANT_TOKEN_EXCHANGE,
-    (ctx) => tokenExchange(provider, ctx, exchangeExtras),
+    (ctx) => tokenExchange(provider, ctx, exchangeExtras, options.trustedJwtIssuers ?? []),
     [
       "subject_token",
       "subject_token_type",
@@ -568,6 +605,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
         client_id: CONFIDENTIAL_CLIENT_ID,
         client_secret: CONFIDENTIAL_CLIENT_SECRET,
       },
+      privateKeyJwt: { client_id: JWT_CLIENT_ID, private_jwk: jwtClientKey.privateJwk },
     },
     counts,
     provider,
@@ -726,11 +764,23 @@ async function findActiveToken(
   return token;
 }
 
+/** Who a subject or actor token stands for. */
+interface ExchangeParty {
+  /** The user, or for a trusted JWT its `sub`. */
+  accountId?: string;
+  clientId?: string;
+  /** The token's scopes; undefined for a trusted JWT (only the client's scope limits it). */
+  scopes?: Set<string>;
+  /** The token's own `act` claim (it was exchanged before). */
+  act?: unknown;
+}
+
 async function exchangeInput(
   provider: Provider,
   params: Record<string, unknown>,
   role: "subject" | "actor",
-): Promise<ProviderToken | undefined> {
+  trustedIssuers: readonly TrustedJwtIssuer[],
+): Promise<ExchangeParty | undefined> {
   const value = stringParam(params, `${role}_token`);
   const type = stringParam(params, `${role}_token_type`);
   if (value === undefined) {
@@ -745,36 +795,49 @@ async function exchangeInput(
   if (type === undefined) {
     throw new errors.InvalidRequest(`missing required parameter '${role}_token_type'`);
   }
-  if (type !== TOKEN_TYPE_ACCESS_TOKEN) {
-    throw new errors.InvalidRequest(`${role}_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
+  const invalid = () =>
+    new errors.CustomOIDCProviderError("invalid_grant", `${role}_token is invalid or expired`);
+  if (trustedIssuers.length > 0 && JWT_TOKEN_TYPES.includes(type)) {
+    const sub = await trustedJwtSubject(value, trustedIssuers);
+    if (sub === undefined) throw invalid();
+    return { accountId: sub };
   }
-  const token = await findActiveToken(provider, value);
-  if (!token) {
-    throw new errors.CustomOIDCProviderError(
-      "invalid_grant",
-      `${role}_token is invalid or expired`,
+  if (type !== TOKEN_TYPE_ACCESS_TOKEN) {
+    throw new errors.InvalidRequest(
+      `${role}_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}${
+        trustedIssuers.length > 0 ? `, or ${JWT_TOKEN_TYPES.join(" or ")} for a trusted JWT` : ""
+      }`,
     );
   }
-  return token;
+  const token = await findActiveToken(provider, value);
+  if (!token) throw invalid();
+  const scopes = token.scopes;
+  scopes.delete("");
+  return {
+    ...(token.accountId ? { accountId: token.accountId } : {}),
+    clientId: token.clientId,
+    scopes,
+    act: token.extra?.act,
+  };
 }
 
 async function tokenExchange(
   provider: Provider,
   ctx: OidcKoaContext,
   extras: WeakMap<object, Record<string, unknown>>,
+  trustedIssuers: readonly TrustedJwtIssuer[],
 ): Promise<void> {
   const { params, client } = ctx.oidc;
   const requestedType = stringParam(params, "requested_token_type");
   if (requestedType !== undefined && requestedType !== TOKEN_TYPE_ACCESS_TOKEN) {
     throw new errors.InvalidRequest(`requested_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
   }
-  const subject = await exchangeInput(provider, params, "subject");
+  const subject = await exchangeInput(provider, params, "subject", trustedIssuers);
   if (!subject) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
-  const actor = await exchangeInput(provider, params, "actor");
+  const actor = await exchangeInput(provider, params, "actor", trustedIssuers);
 
-  const subjectScopes = subject.scopes;
-  subjectScopes.delete("");
   const clientScopes = client.scope ? new Set(client.scope.split(" ")) : undefined;
+  const subjectScopes = subject.scopes ?? clientScopes ?? new Set<string>();
   const requested = paramList(params.scope).flatMap((s) => s.split(" ")).filter(Boolean);
   let scopes: string[];
   if (requested.length > 0) {
@@ -820,11 +883,11 @@ async function tokenExchange(
   }
   if (actor) {
     const act: Record<string, unknown> = { sub: actor.accountId ?? actor.clientId };
-    const previous = subject.extra?.act;
+    const previous = subject.act;
     if (previous && typeof previous === "object") act.act = previous;
     extras.set(token, { act });
-  } else if (subject.extra?.act) {
-    extras.set(token, { act: subject.extra.act });
+  } else if (subject.act) {
+    extras.set(token, { act: subject.act });
   }
 
   const value = await token.save();

@@ -9,6 +9,7 @@ import { ClauthError } from "../errors.ts";
 import { withClientAuth } from "./client_auth.ts";
 import { type Client, requireEndpoint, tokenEndpointCall, type TokenResult } from "./client.ts";
 import { defaultSleep } from "./dependencies.ts";
+import { verifyIdTokenInResponse } from "./id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
 import { toClauthError } from "./oauth_errors.ts";
 
@@ -207,6 +208,7 @@ async function browserLogin(
       verifier,
       { ...client.requestOptions, signal },
     );
+    await verifyIdTokenInResponse(client, response, nonce ? { nonce } : {});
     return await oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
       ...(nonce ? { expectedNonce: nonce, requireIdToken: true } : {}),
     });

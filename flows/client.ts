@@ -82,7 +82,7 @@ export function requireEndpoint(
   if (typeof url !== "string") {
     throw new ClauthError(
       "usage",
-      `The server ${client.as.issuer} does not advertise a ${name}, which ${purpose} needs. If it has one, set "${name}" in the profile.`,
+      `The server ${client.as.issuer} advertises no ${name}, which ${purpose} needs. If it has one, set "${name}" in the profile.`,
     );
   }
   return url;

@@ -5,7 +5,8 @@
  * discovery's `token_endpoint_auth_methods_supported` (client_secret_basic preferred). Basic
  * credentials are form-urlencoded before base64 (RFC 6749 §2.3.1) and some servers never
  * decode them, so when Basic is rejected and the server may take client_secret_post, one
- * retry uses post; the caller remembers what worked.
+ * retry uses post; the caller remembers what worked. A client with a private key signs a JWT
+ * assertion instead (private_key_jwt, RFC 7523) unless the profile names another method.
  *
  * @module
  */
@@ -13,20 +14,24 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
+import type { ClientPrivateKey } from "./private_key.ts";
 
 /** The client authentication methods clauth speaks. */
-export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+export type AuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
 
 /** The methods accepted in profiles, for config validation. */
 export const AUTH_METHODS: readonly AuthMethod[] = [
   "client_secret_basic",
   "client_secret_post",
+  "private_key_jwt",
   "none",
 ];
 
-/** What decides the method: the secret, the profile's choice, and what worked before. */
+/** What decides the method: the secret or key, the profile's choice, and what worked before. */
 export interface ClientCredentials {
   clientSecret?: string;
+  /** Signs private_key_jwt assertions (read one with parsePrivateKey in private_key.ts). */
+  privateKey?: ClientPrivateKey;
   /** Set by the profile; never second-guessed. */
   configuredMethod?: AuthMethod;
   /** What worked last time (from the token store). */
@@ -39,6 +44,7 @@ export function chooseAuthMethod(
   credentials: ClientCredentials,
 ): AuthMethod {
   if (credentials.configuredMethod) return credentials.configuredMethod;
+  if (credentials.privateKey) return "private_key_jwt";
   if (credentials.clientSecret === undefined) return "none";
   if (credentials.rememberedMethod && credentials.rememberedMethod !== "none") {
     return credentials.rememberedMethod;
@@ -50,12 +56,32 @@ export function chooseAuthMethod(
   return "client_secret_basic";
 }
 
-/** The oauth4webapi strategy for a method. */
+/**
+ * The oauth4webapi strategy for a method.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
 export function clientAuthFor(
   method: AuthMethod,
-  clientSecret: string | undefined,
+  credentials: ClientCredentials,
 ): oauth.ClientAuth {
   if (method === "none") return oauth.None();
+  if (method === "private_key_jwt") {
+    const { privateKey } = credentials;
+    if (!privateKey) {
+      throw new ClauthError(
+        "usage",
+        "The private_key_jwt client authentication needs a private key: set --private-key-file, CLAUTH_PRIVATE_KEY_FILE or the profile's private_key_file.",
+      );
+    }
+    return oauth.PrivateKeyJwt(privateKey, {
+      // oauth4webapi names Ed25519 keys "Ed25519"; a JWK may ask for the older "EdDSA".
+      [oauth.modifyAssertion]: (header) => {
+        header.alg = privateKey.alg;
+      },
+    });
+  }
+  const { clientSecret } = credentials;
   if (clientSecret === undefined) {
     throw new ClauthError(
       "usage",
@@ -79,7 +105,7 @@ export async function withClientAuth<T>(
 ): Promise<{ result: T; method: AuthMethod }> {
   const method = chooseAuthMethod(as, credentials);
   try {
-    return { result: await send(clientAuthFor(method, credentials.clientSecret)), method };
+    return { result: await send(clientAuthFor(method, credentials)), method };
   } catch (error) {
     const supported = as.token_endpoint_auth_methods_supported;
     const mayRetry = method === "client_secret_basic" && !credentials.configuredMethod &&
@@ -87,7 +113,7 @@ export async function withClientAuth<T>(
       (supported === undefined || supported.includes("client_secret_post"));
     if (!mayRetry) throw error;
     const post = "client_secret_post";
-    return { result: await send(clientAuthFor(post, credentials.clientSecret)), method: post };
+    return { result: await send(clientAuthFor(post, credentials)), method: post };
   }
 }
 

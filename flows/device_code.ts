@@ -17,6 +17,7 @@ import { type Client, requireEndpoint, tokenEndpointCall, type TokenResult } fro
 import { withClientAuth } from "./client_auth.ts";
 import { defaultNow, defaultSleep } from "./dependencies.ts";
 import { replaceBody } from "./http.ts";
+import { verifyIdTokenInResponse } from "./id_token.ts";
 import { oauthErrorCode, toClauthError } from "./oauth_errors.ts";
 
 /** What the user needs to approve the login, from the device authorization response. */
@@ -102,6 +103,7 @@ export async function deviceCodeFlow(
           authorization.device_code,
           client.requestOptions,
         );
+        await verifyIdTokenInResponse(client, response);
         return await oauth.processDeviceCodeResponse(client.as, client.client, response);
       });
     } catch (error) {

@@ -6,6 +6,7 @@
 
 import * as oauth from "oauth4webapi";
 import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
+import { verifyIdTokenInResponse } from "./id_token.ts";
 
 /**
  * Trades a refresh token for a new access token (and, with rotation, a new refresh token).
@@ -29,6 +30,7 @@ export async function refreshFlow(
       refreshToken,
       { ...client.requestOptions, additionalParameters: parameters },
     );
+    await verifyIdTokenInResponse(client, response);
     return await oauth.processRefreshTokenResponse(client.as, client.client, response);
   });
 }

@@ -45,10 +45,15 @@ Deno.test("idp --json prints one JSON line, serves the options, and stops cleanl
     async (line) => {
       const info = JSON.parse(line);
       assert.match(info.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.deepEqual(info.clients, [
+      const [pub, confidential, jwt] = info.clients;
+      assert.deepEqual([pub, confidential], [
         { client_id: "demo-cli", type: "public" },
         { client_id: "demo-service", client_secret: "demo-service-secret", type: "confidential" },
       ]);
+      assert.equal(jwt.client_id, "demo-jwt-service");
+      assert.equal(jwt.type, "private_key_jwt");
+      assert.equal(jwt.private_jwk.kty, "EC");
+      assert.equal(typeof jwt.private_jwk.d, "string");
       const cc = await fetch(`${info.issuer}/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -78,6 +83,7 @@ Deno.test("idp prints human lines and stops on SIGINT", async () => {
   assert.equal(status.code, 0);
   assert.match(out, /client: demo-cli \(public\)/);
   assert.match(out, /client: demo-service \(confidential, secret demo-service-secret\)/);
+  assert.match(out, /client: demo-jwt-service \(private_key_jwt/);
   assert.match(out, /user: alice/);
 });
 

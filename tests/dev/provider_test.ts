@@ -38,10 +38,13 @@ Deno.test("discovery document names the issuer and every endpoint clauth uses", 
     assert.ok(doc.scopes_supported.includes("api:read"));
     assert.ok(doc.dpop_signing_alg_values_supported.length > 0);
     assert.notEqual(doc.require_pushed_authorization_requests, true);
-    assert.deepEqual(idp.clients, {
+    const { privateKeyJwt, ...secretClients } = idp.clients;
+    assert.deepEqual(secretClients, {
       public: { client_id: "demo-cli" },
       confidential: { client_id: "demo-service", client_secret: "demo-service-secret" },
     });
+    assert.equal(privateKeyJwt.client_id, "demo-jwt-service");
+    assert.equal(typeof privateKeyJwt.private_jwk.d, "string");
   });
 });
 

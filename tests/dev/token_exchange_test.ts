@@ -12,6 +12,7 @@ import {
   token,
   withProvider,
 } from "../helpers/dev_provider.ts";
+import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
 
 /** alice's access token for demo-cli, via the device flow. */
 async function aliceToken(idp: DevProvider, scope = "openid api:read api:write"): Promise<string> {
@@ -163,4 +164,45 @@ Deno.test("token exchange rejects bad input with the right error codes", async (
     assert.equal(revoked.body.error, "invalid_grant");
     assert.equal(idp.counts[EXCHANGE_GRANT], 6);
   });
+});
+
+Deno.test("token exchange accepts a JWT from a trusted issuer as subject or actor, and no other", async () => {
+  const github = await startGitHubOidc();
+  const impostor = await startGitHubOidc(); // same issuer name, another key
+  try {
+    await withProvider({ trustedJwtIssuers: [github.trusted()] }, async (idp) => {
+      const jwtFrom = async (standIn: typeof github) =>
+        str(
+          (await (await fetch(standIn.requestUrl, {
+            headers: { authorization: `Bearer ${standIn.requestToken}` },
+          })).json()).value,
+        );
+      const subject = await jwtFrom(github);
+      const { status, body } = await exchange(idp, {
+        subject_token: subject,
+        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+        actor_token: subject,
+        actor_token_type: "urn:ietf:params:oauth:token-type:id_token",
+      });
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.equal(body.scope, "api:read api:write", "limited by the client's scope only");
+      const info = await introspect(idp, str(body.access_token));
+      assert.equal(info.body.sub, GITHUB_SUBJECT);
+      assert.deepEqual(info.body.act, { sub: GITHUB_SUBJECT });
+
+      const forged = await exchange(idp, {
+        subject_token: await jwtFrom(impostor),
+        subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      });
+      assert.equal(forged.body.error, "invalid_grant");
+      const asAccessToken = await exchange(idp, {
+        subject_token: subject,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+      });
+      assert.equal(asAccessToken.body.error, "invalid_grant");
+    });
+  } finally {
+    await github.close();
+    await impostor.close();
+  }
 });

@@ -176,6 +176,6 @@ Deno.test("deviceCodeFlow() names the missing endpoint when the server has no de
   await rejectsWith(
     deviceCodeFlow(client, { onUserCode: () => {} }),
     "usage",
-    /does not advertise a device_authorization_endpoint.*set "device_authorization_endpoint" in the profile/,
+    /advertises no device_authorization_endpoint.*set "device_authorization_endpoint" in the profile/,
   );
 });

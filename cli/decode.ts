@@ -1,0 +1,153 @@
+/**
+ * `clauth decode [TOKEN|-]`: show a JWT's header and claims, times readable. Local: nothing
+ * is fetched and nothing is checked, and stderr says so, unless `--verify` is given; then the
+ * signature is checked against the profile's issuer's keys, and `iss` against the issuer
+ * (the stored ID token gets the full ID token check: aud too). Without an argument it decodes
+ * the profile's stored ID token, else its access token, and says which.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import { verifyIdToken } from "../flows/id_token.ts";
+import { type DecodedJwt, decodeJwt, shown, verifyJwtSignature } from "../flows/jwt.ts";
+import { claimText, table } from "./claims_table.ts";
+import { CommandContext, type GlobalOptions } from "./context.ts";
+import type { Terminal } from "./terminal.ts";
+import { formatDuration } from "./time_text.ts";
+import { tokenArgument } from "./token_argument.ts";
+
+/** Options of `clauth decode`. */
+export interface DecodeOptions {
+  /** Check the signature (and iss) against the profile's issuer. */
+  verify: boolean;
+  /** Reads stdin for "-" (tests swap it). */
+  read?: () => Promise<string>;
+}
+
+/** Which token is being decoded. */
+type Source = "argument" | "stdin" | "id_token" | "access_token";
+
+/** Runs `clauth decode`. `token` is the argument: a token, "-" for stdin, or undefined. */
+export async function decodeCommand(
+  globals: GlobalOptions,
+  token: string | undefined,
+  options: DecodeOptions,
+  terminal: Terminal,
+  signal: AbortSignal,
+): Promise<void> {
+  // The profile's settings matter only for its stored tokens or its issuer's keys: a token
+  // given on its own decodes without any configuration.
+  const needsProfile = token === undefined || options.verify;
+  const context = needsProfile ? await CommandContext.create(globals, terminal, signal) : undefined;
+
+  let value: string;
+  let source: Source;
+  let what: string;
+  if (token === undefined) {
+    ({ value, source, what } = await storedToken(context!));
+  } else {
+    value = await tokenArgument(token, terminal, options.read);
+    source = token === "-" ? "stdin" : "argument";
+    what = "The token";
+  }
+  let decoded: DecodedJwt;
+  try {
+    decoded = decodeJwt(value, { what });
+  } catch (error) {
+    if (!(error instanceof ClauthError)) throw error;
+    const inspect = source === "access_token" ? "clauth inspect" : "clauth inspect -";
+    throw new ClauthError("usage", `${error.message} "${inspect}" asks the server about it.`);
+  }
+
+  const now = Math.floor(Date.now() / 1000);
+  if (options.verify) {
+    await verify(context!, value, decoded, source);
+  } else {
+    terminal.info(
+      "Not verified: this is what the token says about itself; its signature, issuer and expiry were not checked. Add --verify to check it against the issuer's keys.",
+    );
+  }
+  const exp = decoded.claims.exp;
+  if (typeof exp === "number" && exp <= now) {
+    terminal.info(`Note: the token expired ${formatDuration(now - exp)} ago.`);
+  }
+
+  if (globals.json) {
+    await terminal.out(
+      JSON.stringify(
+        { source, verified: options.verify, header: decoded.header, claims: decoded.claims },
+        null,
+        2,
+      ) + "\n",
+    );
+    return;
+  }
+  const rows = (record: Record<string, unknown>) =>
+    Object.entries(record).map(([name, value]) => [name, claimText(name, value, now)]);
+  await terminal.out(
+    `Header\n${table(rows(decoded.header), "  ")}Claims\n${table(rows(decoded.claims), "  ")}`,
+  );
+}
+
+async function storedToken(
+  context: CommandContext,
+): Promise<{ value: string; source: Source; what: string }> {
+  const { profile } = context.settings;
+  const tokens = await context.store.get(profile);
+  if (!tokens) {
+    throw new ClauthError(
+      "login_required",
+      `No tokens are stored for profile "${profile}": run "clauth login --profile ${profile}", or give the token to decode ("clauth decode -" reads it from stdin).`,
+    );
+  }
+  if (tokens.id_token !== undefined) {
+    context.terminal.info(`Decoding the ID token stored for profile "${profile}".`);
+    return {
+      value: tokens.id_token,
+      source: "id_token",
+      what: `The ID token stored for profile "${profile}"`,
+    };
+  }
+  context.terminal.info(
+    `Decoding the access token stored for profile "${profile}" (it has no ID token).`,
+  );
+  return {
+    value: tokens.access_token,
+    source: "access_token",
+    what: `The access token stored for profile "${profile}"`,
+  };
+}
+
+async function verify(
+  context: CommandContext,
+  value: string,
+  decoded: DecodedJwt,
+  source: Source,
+): Promise<void> {
+  const client = await context.client();
+  const issuer = client.as.issuer;
+  const kid = decoded.header.kid === undefined ? "" : ` (kid ${shown(decoded.header.kid)})`;
+  if (source === "id_token") {
+    await verifyIdToken(client, value, { allowExpired: true });
+    context.terminal.info(
+      `Verified: the signature matches a key of ${issuer}${kid}, iss is that issuer and aud includes ${client.client.client_id}.`,
+    );
+    return;
+  }
+  await verifyJwtSignature(client, value);
+  const iss = decoded.claims.iss;
+  if (iss !== issuer) {
+    throw new ClauthError(
+      "server",
+      iss === undefined
+        ? `The token's signature verifies, but it has no iss claim, so it cannot be tied to ${issuer}.`
+        : `The token's signature verifies, but its iss is ${shown(iss)}, not the profile's issuer ${
+          shown(issuer)
+        }.`,
+    );
+  }
+  context.terminal.info(
+    `Verified: the signature matches a key of ${issuer}${kid}, and iss is that issuer.`,
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * `clauth inspect [TOKEN|-]`: ask the authorization server about a token (RFC 7662), with
+ * the profile's client authentication. Without an argument it asks about the profile's
+ * current access token. An inactive token is an answer, not a failure: "inactive", exit 0.
+ *
+ * @module
+ */
+
+import { introspectToken } from "../flows/introspection.ts";
+import { claimText, table } from "./claims_table.ts";
+import type { CommandContext } from "./context.ts";
+import { currentTokens } from "./token.ts";
+import { tokenArgument } from "./token_argument.ts";
+
+/** The fields people look for first, in this order; the rest follow as the server sent them. */
+const FIRST = [
+  "active",
+  "scope",
+  "client_id",
+  "sub",
+  "username",
+  "aud",
+  "exp",
+  "iat",
+  "nbf",
+  "token_type",
+  "iss",
+];
+
+/** Runs `clauth inspect`. `token` is the argument: a token, "-" for stdin, or undefined. */
+export async function inspectCommand(
+  context: CommandContext,
+  token: string | undefined,
+  options: { read?: () => Promise<string> } = {},
+): Promise<void> {
+  const { settings, terminal } = context;
+  let value: string;
+  let rememberedMethod: string | undefined;
+  if (token === undefined) {
+    const tokens = await currentTokens(context);
+    terminal.info(`Introspecting the access token of profile "${settings.profile}".`);
+    value = tokens.access_token;
+    rememberedMethod = tokens.auth_method;
+  } else {
+    value = await tokenArgument(token, terminal, options.read);
+    rememberedMethod = (await context.store.get(settings.profile).catch(() => undefined))
+      ?.auth_method;
+  }
+  const client = await context.client(rememberedMethod);
+  const { response } = await introspectToken(
+    client,
+    value,
+    token === undefined ? { tokenTypeHint: "access_token" } : {},
+  );
+
+  if (context.options.json) {
+    await terminal.out(JSON.stringify(response, null, 2) + "\n");
+    return;
+  }
+  if (!response.active) {
+    terminal.info(
+      "The server says the token is not active: expired, revoked, unknown to it, or not this client's to ask about.",
+    );
+    await terminal.out("inactive\n");
+    return;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const names = [
+    ...FIRST.filter((name) => response[name] !== undefined),
+    ...Object.keys(response).filter((name) => !FIRST.includes(name)),
+  ];
+  await terminal.out(table(names.map((name) => [name, claimText(name, response[name], now)])));
+}

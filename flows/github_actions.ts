@@ -1,0 +1,80 @@
+/**
+ * GitHub Actions' own OpenID Connect token: a job with `permissions: id-token: write` can ask
+ * the runner for a JWT that says which repository, workflow and ref it runs for. Used as the
+ * subject of a token exchange, it gets a job a token with no stored secret.
+ *
+ * The runner hands the job ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+ * the caller reads them (flows/ touches no environment) and passes them here.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+import type { FlowDependencies } from "./dependencies.ts";
+import { describeUrl, timedFetch } from "./http.ts";
+import { isLoopbackHost } from "./issuer.ts";
+
+/** Where and how to ask the runner for the token. */
+export interface GitHubActionsIdTokenRequest {
+  /** ACTIONS_ID_TOKEN_REQUEST_URL. */
+  url: string;
+  /** ACTIONS_ID_TOKEN_REQUEST_TOKEN (a bearer token for that URL). */
+  token: string;
+}
+
+/** Options for {@linkcode gitHubActionsIdToken}. */
+export interface GitHubActionsIdTokenOptions {
+  /** The `aud` claim to ask for (default: GitHub's, the repository owner's URL). */
+  audience?: string;
+  /** Network and timeout. */
+  deps?: FlowDependencies;
+}
+
+/**
+ * Requests the job's OIDC ID token (a JWT) from the GitHub Actions runtime.
+ *
+ * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
+ */
+export async function gitHubActionsIdToken(
+  request: GitHubActionsIdTokenRequest,
+  options: GitHubActionsIdTokenOptions = {},
+): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    throw new ClauthError("usage", "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL.");
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ClauthError(
+      "usage",
+      `Refusing to send the Actions request token to ${describeUrl(url.href)}: not https.`,
+    );
+  }
+  if (options.audience !== undefined) url.searchParams.set("audience", options.audience);
+  const where = "GitHub's OIDC token endpoint";
+  const response = await timedFetch(options.deps ?? {})(url, {
+    headers: { authorization: `Bearer ${request.token}`, accept: "application/json" },
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new ClauthError(
+      "server",
+      `${where} (${describeUrl(url.href)}) answered HTTP ${response.status}${
+        response.status === 401 || response.status === 403
+          ? ": the request token was refused (it is valid only inside the job that got it)"
+          : ""
+      }.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = (JSON.parse(text) as { value?: unknown }).value;
+  } catch {
+    // reported below
+  }
+  if (typeof value !== "string" || value.split(".").length !== 3) {
+    throw new ClauthError("server", `${where} answered without a JWT in "value".`);
+  }
+  return value;
+}

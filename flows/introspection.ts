@@ -1,0 +1,61 @@
+/**
+ * Token introspection (RFC 7662): ask the authorization server whether a token is active and
+ * what it stands for (scopes, subject, client, audience, expiry).
+ *
+ * @module
+ */
+
+import * as oauth from "oauth4webapi";
+import { type Client, requireEndpoint } from "./client.ts";
+import { type AuthMethod, withClientAuth } from "./client_auth.ts";
+import { toClauthError } from "./oauth_errors.ts";
+
+/** Options for {@linkcode introspectToken}. */
+export interface IntrospectTokenOptions {
+  /** A hint for the server: "access_token" or "refresh_token". */
+  tokenTypeHint?: string;
+}
+
+/** The server's answer, plus the client authentication method that worked. */
+export interface IntrospectionResult {
+  /** `active` is always there; the rest only for active tokens (and only what the server says). */
+  response: oauth.IntrospectionResponse;
+  authMethod: AuthMethod;
+}
+
+/**
+ * Introspects `token` with the client's own authentication. An inactive token (expired,
+ * revoked, unknown, or not the client's to ask about) is an answer, not an error:
+ * `response.active` is false.
+ *
+ * @example Is this token still good?
+ * ```ts ignore
+ * import { createClient, introspectToken } from "./mod.ts";
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const { response } = await introspectToken(client, accessToken);
+ * console.log(response.active ? `active, scope ${response.scope}` : "inactive");
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7662
+ */
+export async function introspectToken(
+  client: Client,
+  token: string,
+  options: IntrospectTokenOptions = {},
+): Promise<IntrospectionResult> {
+  requireEndpoint(client, "introspection_endpoint", "token introspection");
+  const additionalParameters = new URLSearchParams();
+  if (options.tokenTypeHint) additionalParameters.set("token_type_hint", options.tokenTypeHint);
+  try {
+    const { result, method } = await withClientAuth(client.as, client.settings, async (auth) => {
+      const response = await oauth.introspectionRequest(client.as, client.client, auth, token, {
+        ...client.requestOptions,
+        additionalParameters,
+      });
+      return await oauth.processIntrospectionResponse(client.as, client.client, response);
+    });
+    return { response: result, authMethod: method };
+  } catch (error) {
+    throw toClauthError(error, "introspection endpoint");
+  }
+}

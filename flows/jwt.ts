@@ -1,0 +1,183 @@
+/**
+ * JSON Web Tokens: read one locally (nothing checked), or check its signature against the
+ * issuer's published keys. Error messages name the token and quote its header values, never
+ * the token itself.
+ *
+ * @module
+ */
+
+import { compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from "jose";
+import { ClauthError, type ClauthErrorCode } from "../errors.ts";
+import type { Client } from "./client.ts";
+import { describeUrl } from "./http.ts";
+import { issuerKeys } from "./jwks.ts";
+
+/** A JWT's header and claims, as the token states them. */
+export interface DecodedJwt {
+  /** The JOSE header (`alg`, `kid`, `typ`, ...). */
+  header: Record<string, unknown> & { alg: string; kid?: string };
+  /** The claims set (`iss`, `sub`, `exp`, ...). */
+  claims: Record<string, unknown>;
+}
+
+/** How a failure is reported: the token's name in messages and the error code. */
+export interface JwtErrorOptions {
+  /** Names the token at the start of messages, e.g. "The ID token" (default "The token"). */
+  what?: string;
+  /** The ClauthError code for a token that is not a JWT (default "usage"). */
+  code?: ClauthErrorCode;
+}
+
+/** The signature algorithms clauth verifies: public-key ones only. */
+export const SIGNING_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+];
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads a JWT's header and claims without checking anything. Throws a ClauthError (code
+ * `options.code`, default "usage") that says why when the token is not a JWT: opaque,
+ * encrypted (JWE), or malformed.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+ */
+export function decodeJwt(token: string, options: JwtErrorOptions = {}): DecodedJwt {
+  const what = options.what ?? "The token";
+  const fail = (why: string) => new ClauthError(options.code ?? "usage", `${what} ${why}`);
+  const parts = token.trim().split(".");
+  if (parts.length === 5) {
+    throw fail("is an encrypted JWT (JWE): only its recipient can read it.");
+  }
+  if (parts.length !== 3 || parts.some((part, i) => part === "" && i < 2)) {
+    throw fail(
+      "is not a JWT: it is opaque (not header.payload.signature), so only the server that issued it can tell what it means.",
+    );
+  }
+  const header = jsonPart(parts[0]!);
+  if (!header) throw fail("is not a JWT: its header is not base64url-encoded JSON.");
+  if (typeof header.alg !== "string" || header.alg === "") {
+    throw fail('is not a JWT: its header has no "alg".');
+  }
+  if (header.kid !== undefined && typeof header.kid !== "string") {
+    throw fail('is not a JWT: its header\'s "kid" is not a string.');
+  }
+  const claims = jsonPart(parts[1]!);
+  if (!claims) throw fail("is not a JWT: its payload is not a JSON object of claims.");
+  return { header: header as DecodedJwt["header"], claims };
+}
+
+/**
+ * Checks a JWT's signature against the issuer's keys (see {@linkcode issuerKeys}) and returns
+ * its header and claims. When the token names a key (`kid`) the cached key set lacks, the set
+ * is fetched again once. Claims are not checked here. Refuses unsigned tokens and tokens signed
+ * with a shared secret (HS256, ...). Failures are ClauthErrors with code "server".
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2
+ */
+export async function verifyJwtSignature(
+  client: Client,
+  token: string,
+  options: { what?: string } = {},
+): Promise<DecodedJwt> {
+  const what = options.what ?? "The token";
+  const decoded = decodeJwt(token, { what, code: "server" });
+  const { alg, kid } = decoded.header;
+  const refuse = (message: string, cause?: unknown) =>
+    new ClauthError("server", message, { cause });
+  if (alg === "none") throw refuse(`${what} is not signed (alg none): refused.`);
+  if (/^HS\d+$/.test(alg)) {
+    throw refuse(
+      `${what} is signed with a shared secret (${alg}); clauth verifies only signatures by the issuer's published keys (RS256, ES256, ...).`,
+    );
+  }
+  if (!SIGNING_ALGORITHMS.includes(alg)) {
+    throw refuse(`${what} is signed with ${shown(alg)}, an algorithm clauth does not verify.`);
+  }
+
+  let keys = await issuerKeys(client);
+  const keyName = kid === undefined ? `no kid, alg ${alg}` : `kid ${shown(kid)}, alg ${alg}`;
+  for (;;) {
+    try {
+      await verifyWith(keys.jwks, token.trim());
+      return decoded;
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) {
+        // The server may have rotated its keys since we cached them: ask once more.
+        if (!keys.fresh) {
+          keys = await issuerKeys(client, { refetch: true });
+          continue;
+        }
+        throw refuse(
+          `${what}'s signature does not verify against the issuer's keys: ${
+            describeUrl(keys.uri)
+          } has no ${
+            kid === undefined ? `${alg} key` : `key with kid ${shown(kid)}`
+          }, even after fetching the key set again.`,
+          error,
+        );
+      }
+      if (error instanceof errors.JWSSignatureVerificationFailed) {
+        throw refuse(
+          `${what}'s signature does not verify against the issuer's keys (${keyName}): it was altered, or not signed by ${client.as.issuer}.`,
+          error,
+        );
+      }
+      if (error instanceof errors.JOSEError) {
+        throw refuse(`${what} cannot be verified (${keyName}): ${error.message}.`, error);
+      }
+      throw error;
+    }
+  }
+}
+
+async function verifyWith(jwks: JSONWebKeySet, token: string): Promise<void> {
+  const options = { algorithms: SIGNING_ALGORITHMS };
+  try {
+    await compactVerify(token, createLocalJWKSet(jwks), options);
+  } catch (error) {
+    // Several keys fit a token without kid: the signature must verify with one of them.
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const key of error) {
+      try {
+        await compactVerify(token, key, options);
+        return;
+      } catch (inner) {
+        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+function jsonPart(part: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(
+      decoder.decode(Uint8Array.fromBase64(part, { alphabet: "base64url" })),
+    );
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value from a token, quoted and bounded for a message (tokens are attacker-supplied). */
+export function shown(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const bounded = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  // JSON.stringify escapes C0 controls; escape C1 (and DEL) too.
+  return JSON.stringify(bounded).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

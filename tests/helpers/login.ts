@@ -1,0 +1,51 @@
+/** Logs in as alice through an auto-approving dev provider, in-process, for flow tests. */
+
+import { followAuthorization } from "../../dev/browser.ts";
+import {
+  authorizationCodeFlow,
+  type AuthorizationCodeResult,
+} from "../../flows/authorization_code.ts";
+import type { Client } from "../../flows/client.ts";
+import { type CliHome, makeCliHome, runClauth } from "./cli.ts";
+
+/** Runs the browser login with a programmatic browser that follows every redirect. */
+export async function loginAsAlice(
+  client: Client,
+  scope = "openid offline_access api:read",
+): Promise<AuthorizationCodeResult> {
+  let browsing: Promise<unknown> = Promise.resolve();
+  try {
+    return await authorizationCodeFlow(client, {
+      scope,
+      openBrowser: (url) => {
+        browsing = followAuthorization(url);
+        return Promise.resolve(true);
+      },
+    });
+  } finally {
+    await browsing.catch(() => {});
+  }
+}
+
+const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
+  new URL("../../dev/browser.ts", import.meta.url).pathname
+}`;
+
+/**
+ * A CLI home whose profile "web" (the default) is logged in as alice through the real CLI
+ * and the fake browser; `scope` is the profile's scope.
+ */
+export async function loggedInHome(
+  issuer: string,
+  scope = "openid profile email offline_access api:read",
+): Promise<CliHome> {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    default_profile: "web",
+    profiles: { web: { issuer, client_id: "demo-cli", flow: "browser", scope } },
+  });
+  const env = { ...home.env, BROWSER: FAKE_BROWSER };
+  const login = await runClauth(["login"], { env });
+  if (login.code !== 0) throw new Error(`login failed (exit ${login.code}):\n${login.stderr}`);
+  return { ...home, env };
+}
