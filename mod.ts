@@ -43,7 +43,8 @@ export {
 } from "./flows/client.ts";
 export { type AuthMethod, chooseAuthMethod } from "./flows/client_auth.ts";
 export { type ClientPrivateKey, parsePrivateKey } from "./flows/private_key.ts";
-export { discover, type DiscoverOptions, type EndpointOverrides } from "./flows/discovery.ts";
+export { discover, type DiscoverOptions } from "./flows/discovery.ts";
+export { ENDPOINT_NAMES, type EndpointOverrides } from "./flows/endpoints.ts";
 export {
   clientCredentialsFlow,
   type ClientCredentialsOptions,

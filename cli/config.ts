@@ -20,7 +20,7 @@
 
 import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
-import type { EndpointOverrides } from "../flows/discovery.ts";
+import { ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
 import { configDir, join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
 
@@ -66,14 +66,7 @@ const STRING_KEYS = [
   "private_key_file",
   "scope",
   "redirect_uri",
-  "authorization_endpoint",
-  "token_endpoint",
-  "device_authorization_endpoint",
-  "revocation_endpoint",
-  "introspection_endpoint",
-  "userinfo_endpoint",
-  "jwks_uri",
-  "pushed_authorization_request_endpoint",
+  ...ENDPOINT_NAMES,
 ] as const satisfies readonly (keyof ProfileConfig)[];
 
 /** The config file's path. */

@@ -20,6 +20,7 @@ import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts
 import { configPath } from "./config.ts";
 import { type GlobalFlags, readClientSecret, resolveSettings, type Settings } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
+import { readUserFile } from "./user_files.ts";
 
 /** Global options as commander hands them to an action. */
 export interface GlobalOptions extends GlobalFlags {
@@ -118,14 +119,5 @@ export class CommandContext {
 /** The private_key_jwt signing key from the settings' key file, if there is one. */
 async function readPrivateKey(file: string | undefined): Promise<ClientPrivateKey | undefined> {
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    throw new ClauthError(
-      "usage",
-      `Cannot read the private key file ${file}: ${(error as Error).message}.`,
-    );
-  }
-  return await parsePrivateKey(text, file);
+  return await parsePrivateKey(await readUserFile(file, "private key"), file);
 }

@@ -16,6 +16,7 @@ import type { CommandContext } from "./context.ts";
 import { interactiveLogin } from "./login.ts";
 import { bindingOf } from "./settings.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
+import { readUserFile } from "./user_files.ts";
 
 /** Where `--subject-token-from` can take the subject token from. */
 export const SUBJECT_TOKEN_SOURCES = ["github-actions"] as const;
@@ -206,14 +207,7 @@ async function readToken(
   let token: string;
   let where: string;
   if (file !== undefined) {
-    try {
-      token = await runtime.readFile(file);
-    } catch (error) {
-      throw new ClauthError(
-        "usage",
-        `Cannot read the ${role} token file ${file}: ${(error as Error).message}.`,
-      );
-    }
+    token = await readUserFile(file, `${role} token`, runtime.readFile);
     where = `the file ${file}`;
   } else if (literal === "-") {
     if (context.terminal.interactive) {

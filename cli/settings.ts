@@ -9,11 +9,12 @@
 
 import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
-import type { EndpointOverrides } from "../flows/discovery.ts";
+import type { EndpointOverrides } from "../flows/endpoints.ts";
 import { checkIssuer } from "../flows/issuer.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
 import { type ConfigFile, type Flow, FLOWS, loadConfig, type ProfileConfig } from "./config.ts";
+import { readUserFile } from "./user_files.ts";
 
 /** Options common to every command, as given on the command line. */
 export interface GlobalFlags {
@@ -155,15 +156,7 @@ export async function readClientSecret(
   const file = flags.clientSecretFile ??
     (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);
   if (file === undefined) return env("CLAUTH_CLIENT_SECRET");
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    throw new ClauthError(
-      "usage",
-      `Cannot read the client secret file ${file}: ${(error as Error).message}.`,
-    );
-  }
+  const text = await readUserFile(file, "client secret");
   const secret = text.replace(/\r?\n$/, "");
   if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
   return secret;

@@ -8,7 +8,8 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
-import { discover, type EndpointOverrides } from "./discovery.ts";
+import { discover } from "./discovery.ts";
+import type { EndpointOverrides } from "./endpoints.ts";
 import { type AuthMethod, type ClientCredentials, withClientAuth } from "./client_auth.ts";
 import { timedFetch } from "./http.ts";
 import { isLoopbackHost } from "./issuer.ts";

@@ -9,32 +9,9 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
+import type { EndpointOverrides } from "./endpoints.ts";
 import { checkIssuer, isLoopbackHost } from "./issuer.ts";
 import { describeUrl, timedFetch } from "./http.ts";
-
-/** Endpoints a profile may set by hand for servers whose metadata is missing or wrong. */
-export interface EndpointOverrides {
-  authorization_endpoint?: string;
-  token_endpoint?: string;
-  device_authorization_endpoint?: string;
-  revocation_endpoint?: string;
-  introspection_endpoint?: string;
-  userinfo_endpoint?: string;
-  jwks_uri?: string;
-  pushed_authorization_request_endpoint?: string;
-}
-
-/** Names of the endpoints that can be overridden, for config validation. */
-export const ENDPOINT_NAMES: readonly (keyof EndpointOverrides)[] = [
-  "authorization_endpoint",
-  "token_endpoint",
-  "device_authorization_endpoint",
-  "revocation_endpoint",
-  "introspection_endpoint",
-  "userinfo_endpoint",
-  "jwks_uri",
-  "pushed_authorization_request_endpoint",
-];
 
 const MAX_REDIRECTS = 5;
 

@@ -3,13 +3,13 @@ import * as oauth from "oauth4webapi";
 import { browserCommands, canOpenBrowser, openBrowser } from "../../cli/browser_opener.ts";
 import { followAuthorization } from "../../dev/browser.ts";
 import { type DevProvider, startDevProvider } from "../../dev/provider.ts";
-import { ClauthError } from "../../errors.ts";
 import {
   authorizationCodeFlow,
   type AuthorizationCodeOptions,
 } from "../../flows/authorization_code.ts";
 import { type Client, createClient } from "../../flows/client.ts";
 import type { FlowDependencies } from "../../flows/dependencies.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 async function withProvider(
   fn: (idp: DevProvider) => Promise<void>,
@@ -60,14 +60,6 @@ async function getStatus(url: string): Promise<number> {
   const response = await fetch(url);
   await response.body?.cancel();
   return response.status;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  const error = await promise.then(() => undefined, (e) => e);
-  assert.ok(error instanceof ClauthError, `expected a ClauthError, got ${error}`);
-  assert.equal(error.code, code, error.message);
-  assert.match(error.message, pattern);
-  return error;
 }
 
 Deno.test("authorizationCodeFlow() logs in through the browser and returns access, refresh and ID tokens", async () => {

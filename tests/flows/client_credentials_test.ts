@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/client.ts";
 import { clientCredentialsFlow } from "../../flows/client_credentials.ts";
 import { fakeFetch, json, metadata, type Route } from "../helpers/fake_fetch.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 const ISSUER = "https://as.example";
 const OIDC = `GET ${ISSUER}/.well-known/openid-configuration`;
@@ -17,14 +17,10 @@ async function clientWith(token: Route, extra: Record<string, unknown> = {}) {
   return { client, calls: fake.calls };
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ClauthError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    assert.doesNotMatch(error.message, /s3cret/);
-    return true;
-  });
+/** rejectsWith(), plus: the client secret never appears in the message. */
+async function rejectsWithoutSecret(promise: Promise<unknown>, code: string, pattern: RegExp) {
+  const error = await rejectsWith(promise, code, pattern);
+  assert.doesNotMatch(error.message, /s3cret/);
 }
 
 Deno.test("clientCredentialsFlow() sends Basic auth and the scope, and accepts a lowercase token_type", async () => {
@@ -57,7 +53,7 @@ Deno.test("clientCredentialsFlow() does not retry with post when the server does
     () => json({ error: "invalid_client", error_description: "bad secret" }, 401),
     { token_endpoint_auth_methods_supported: ["client_secret_basic"] },
   );
-  await rejectsWith(
+  await rejectsWithoutSecret(
     clientCredentialsFlow(client),
     "invalid_client",
     /token endpoint refused the request: invalid_client \(bad secret\), HTTP 401\. Check the client id and secret/,
@@ -69,7 +65,7 @@ Deno.test("clientCredentialsFlow() reports an error with an empty body by its HT
   const { client } = await clientWith(() =>
     new Response(null, { status: 503, statusText: "Service Unavailable" })
   );
-  await rejectsWith(
+  await rejectsWithoutSecret(
     clientCredentialsFlow(client),
     "server",
     /token endpoint answered HTTP 503 Service Unavailable without an OAuth error/,
@@ -80,7 +76,7 @@ Deno.test("clientCredentialsFlow() reports an HTML error page as not JSON", asyn
   const { client } = await clientWith(() =>
     new Response("<h1>Oops</h1>", { status: 200, headers: { "content-type": "text/html" } })
   );
-  await rejectsWith(
+  await rejectsWithoutSecret(
     clientCredentialsFlow(client),
     "server",
     /body that is not JSON \(HTTP 200, content-type text\/html\)/,
@@ -91,7 +87,7 @@ Deno.test("clientCredentialsFlow() shows error codes outside the RFC as given", 
   const { client } = await clientWith(() =>
     json({ error: "quota_exceeded", error_description: "try tomorrow" }, 429)
   );
-  await rejectsWith(
+  await rejectsWithoutSecret(
     clientCredentialsFlow(client),
     "server",
     /quota_exceeded \(try tomorrow\), HTTP 429/,
@@ -105,5 +101,5 @@ Deno.test("clientCredentialsFlow() accepts an OAuth error sent as text/html", as
       headers: { "content-type": "text/html" },
     })
   );
-  await rejectsWith(clientCredentialsFlow(client), "usage", /invalid_scope, HTTP 400/);
+  await rejectsWithoutSecret(clientCredentialsFlow(client), "usage", /invalid_scope, HTTP 400/);
 });

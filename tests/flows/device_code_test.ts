@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/client.ts";
 import { deviceCodeFlow, type DeviceCodePrompt } from "../../flows/device_code.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 const ISSUER = "https://as.example";
 
@@ -60,15 +60,6 @@ const pending = () => json({ error: "authorization_pending" }, 400);
 const slowDown = () => json({ error: "slow_down" }, 400);
 const success = () =>
   json({ access_token: "AT", token_type: "Bearer", refresh_token: "RT", expires_in: 300 });
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ClauthError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 Deno.test("deviceCodeFlow() waits the interval, adds 5 s on every slow_down and keeps it", async () => {
   const { client, clock, pollTimes, calls } = await deviceClient(

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
-import { ClauthError } from "../../errors.ts";
 import { discover } from "../../flows/discovery.ts";
 import { MetadataFileCache } from "../../storage/metadata_cache.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 const ISSUER = "https://as.example";
 const OIDC = `GET ${ISSUER}/.well-known/openid-configuration`;
 const OAUTH = `GET ${ISSUER}/.well-known/oauth-authorization-server`;
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ClauthError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 Deno.test("discover() reads the OIDC document and lets profile endpoints win", async () => {
   const { fetch } = fakeFetch({ [OIDC]: () => json(metadata(ISSUER)) });

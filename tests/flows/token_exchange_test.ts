@@ -17,6 +17,7 @@ import {
 } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata, type Route } from "../helpers/fake_fetch.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 /** alice's access token for demo-cli, via the device flow. */
 async function aliceToken(idp: DevProvider, scope = "openid api:read api:write"): Promise<string> {
@@ -149,15 +150,6 @@ async function fakeClient(tokenRoute: Route, extra: Record<string, unknown> = {}
     { fetch: fake.fetch },
   );
   return { client, calls: fake.calls };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ClauthError, String(error));
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  });
 }
 
 Deno.test("tokenExchangeFlow() sends the RFC 8693 parameters, repeating audience and resource", async () => {

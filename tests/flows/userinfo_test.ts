@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/client.ts";
 import { verifyIdToken } from "../../flows/id_token.ts";
 import { fetchUserInfo } from "../../flows/userinfo.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
 import { loginAsAlice } from "../helpers/login.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 const ISSUER = "https://as.example";
 
@@ -19,14 +19,6 @@ function scripted(userinfo: () => Response, extra: Record<string, unknown> = {})
     client: () => createClient({ issuer: ISSUER, clientId: "cli" }, { fetch: fake.fetch }),
     calls: fake.calls,
   };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp) {
-  const error = await promise.then(() => undefined, (e) => e);
-  assert.ok(error instanceof ClauthError, `expected a ClauthError, got ${error}`);
-  assert.equal(error.code, code, error.message);
-  assert.match(error.message, pattern);
-  return error;
 }
 
 Deno.test("fetchUserInfo() returns alice's claims for the dev provider's access token", async () => {
