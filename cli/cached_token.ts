@@ -22,6 +22,7 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
   "--issuer": "issuer",
   "--client-id": "clientId",
   "--client-secret-file": "clientSecretFile",
+  "--private-key-file": "privateKeyFile",
   "--scope": "scope",
   "--flow": "flow",
   "--timeout": "timeout",
