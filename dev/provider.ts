@@ -16,7 +16,33 @@
  * (oidc-provider itself warns "Unsupported runtime" on stderr once, when it is imported.)
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  type Account,
+  type KoaContext,
+  type OidcKoaContext,
+  type Provider,
+  type ProviderClient,
+  type ProviderToken,
+} from "./_provider_api.ts";
+import {
+  CONFIDENTIAL_CLIENT_ID,
+  CONFIDENTIAL_CLIENT_SECRET,
+  GRANT_DEVICE_CODE,
+  GRANT_TOKEN_EXCHANGE,
+  JWT_CLIENT_ID,
+  PUBLIC_CLIENT_ID,
+  SCOPES,
+  USER_CLAIMS,
+  USER_ID,
+} from "./_constants.ts";
+import { handleInteraction } from "./_interactions.ts";
+import { stringParam } from "./_requests.ts";
+import { tokenExchange } from "./_token_exchange.ts";
+
+export * from "./_constants.ts";
+export type * from "./_provider_api.ts";
+
+import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import OidcProvider, { errors } from "oidc-provider";
 import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
@@ -24,16 +50,14 @@ import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.j
 // only way to wrap the built-in device_code handler (to answer slow_down before it runs).
 import providerInternals from "oidc-provider/lib/helpers/weak_cache.js";
 import {
-  consentPage,
   deviceConfirmPage,
   deviceInputPage,
   deviceSuccessPage,
   errorPage,
-  loginPage,
   logoutPage,
   logoutSuccessPage,
 } from "./_pages.ts";
-import { generateClientKeyPair, type TrustedJwtIssuer, trustedJwtSubject } from "./_trusted_jwt.ts";
+import { generateClientKeyPair, type TrustedJwtIssuer } from "./_trusted_jwt.ts";
 
 export type { TrustedJwtIssuer } from "./_trusted_jwt.ts";
 
@@ -87,151 +111,8 @@ export interface DevProvider {
   close(): Promise<void>;
 }
 
-export const PUBLIC_CLIENT_ID = "demo-cli";
-export const CONFIDENTIAL_CLIENT_ID = "demo-service";
-export const CONFIDENTIAL_CLIENT_SECRET = "demo-service-secret";
-export const JWT_CLIENT_ID = "demo-jwt-service";
-export const USER_ID = "alice";
-
-export const GRANT_DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
-export const GRANT_TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-export const TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
-const JWT_TOKEN_TYPES = [
-  "urn:ietf:params:oauth:token-type:jwt",
-  "urn:ietf:params:oauth:token-type:id_token",
-];
-
-const SCOPES = ["openid", "offline_access", "profile", "email", "api:read", "api:write"];
 /** Polls this much earlier than the interval still count as in time (timer jitter). */
 const POLL_TOLERANCE_MS = 50;
-
-const USER_CLAIMS = {
-  sub: USER_ID,
-  name: "Alice Example",
-  email: "alice@example.com",
-  email_verified: true,
-  preferred_username: "alice",
-};
-
-// ---------------------------------------------------------------------------------------------
-// The parts of oidc-provider's (untyped) API this module and its tests use.
-
-/** An access token, client-credentials token or refresh token as oidc-provider models it. */
-export interface ProviderToken {
-  readonly kind: string;
-  jti: string;
-  clientId: string;
-  accountId?: string;
-  grantId?: string;
-  scope?: string;
-  aud?: string | string[];
-  extra?: Record<string, unknown>;
-  exp: number;
-  iat: number;
-  expiresIn?: number;
-  readonly expiration: number;
-  readonly isExpired: boolean;
-  readonly isValid: boolean;
-  readonly scopes: Set<string>;
-  save(): Promise<string>;
-  destroy(): Promise<void>;
-}
-
-export interface TokenModel<T = ProviderToken> {
-  new (fields: Record<string, unknown>): T;
-  find(value: string, options?: { ignoreExpiration?: boolean }): Promise<T | undefined>;
-}
-
-export interface ProviderGrant {
-  jti: string;
-  accountId: string;
-  clientId: string;
-  addOIDCScope(scope: string): void;
-  addOIDCClaims(claims: readonly string[]): void;
-  addResourceScope(resource: string, scope: string): void;
-  getOIDCScope(): string;
-  save(): Promise<string>;
-  destroy(): Promise<void>;
-}
-
-export interface ProviderClient {
-  clientId: string;
-  scope?: string;
-  clientAuthMethod: string;
-  grantTypeAllowed(grantType: string): boolean;
-}
-
-interface InteractionDetails {
-  uid: string;
-  prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
-  params: Record<string, unknown>;
-  session?: { accountId?: string };
-  grantId?: string;
-}
-
-interface InteractionResult {
-  login?: { accountId: string };
-  consent?: { grantId: string };
-  error?: string;
-  error_description?: string;
-}
-
-/** oidc-provider's Provider (a Koa application), as far as the dev provider uses it. */
-export interface Provider {
-  readonly issuer: string;
-  AccessToken: TokenModel;
-  ClientCredentials: TokenModel;
-  RefreshToken: TokenModel;
-  Grant: {
-    new (fields: { accountId: string; clientId: string }): ProviderGrant;
-    find(id: string): Promise<ProviderGrant | undefined>;
-  };
-  Client: { find(id: string): Promise<ProviderClient | undefined> };
-  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-  interactionResult(
-    req: IncomingMessage,
-    res: ServerResponse,
-    result: InteractionResult,
-    options?: { mergeWithLastSubmission?: boolean },
-  ): Promise<string>;
-  registerGrantType(
-    name: string,
-    handler: (ctx: OidcKoaContext) => Promise<void>,
-    params?: Iterable<string>,
-    dupes?: Iterable<string>,
-  ): void;
-  use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
-  callback(): (req: IncomingMessage, res: ServerResponse) => void;
-  on(event: string, listener: (...args: unknown[]) => void): void;
-}
-
-interface KoaContext {
-  method: string;
-  path: string;
-  status: number;
-  body: unknown;
-  type: string;
-  host: string;
-  req: IncomingMessage;
-  res: ServerResponse;
-  redirect(url: string): void;
-  readonly oidc?: OidcContext;
-}
-
-interface OidcContext {
-  route?: string;
-  params?: Record<string, unknown>;
-  client?: ProviderClient;
-}
-
-interface OidcKoaContext extends KoaContext {
-  readonly oidc: OidcContext & { params: Record<string, unknown>; client: ProviderClient };
-}
-
-interface Account {
-  accountId: string;
-  claims(): Promise<Record<string, unknown>>;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -288,34 +169,6 @@ function assertSeconds(name: string, value: number, allowZero = false): number {
     throw new RangeError(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer`);
   }
   return value;
-}
-
-function paramList(value: unknown): string[] {
-  if (value === undefined || value === null || value === "") return [];
-  return (Array.isArray(value) ? value : [value]).map(String).filter((v) => v !== "");
-}
-
-function stringParam(params: Record<string, unknown>, name: string): string | undefined {
-  const value = params[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk as Uint8Array;
-    size += bytes.length;
-    if (size > 64 * 1024) throw new Error("request body too large");
-    chunks.push(bytes);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new URLSearchParams(new TextDecoder().decode(body));
 }
 
 /** Starts the dev provider on 127.0.0.1 and resolves once it answers requests. */
@@ -621,281 +474,4 @@ async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> 
   server.closeAllConnections();
   for (const socket of sockets) socket.destroy();
   await closed;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interactions: /interaction/:uid (GET), /interaction/:uid/{login,confirm,abort} (POST)
-
-async function handleInteraction(
-  provider: Provider,
-  ctx: KoaContext,
-  uid: string,
-  action: string | undefined,
-  autoApprove: boolean,
-): Promise<void> {
-  ctx.res.setHeader("cache-control", "no-store");
-  try {
-    const details = await provider.interactionDetails(ctx.req, ctx.res);
-    if (details.uid !== uid) throw new errors.SessionNotFound("interaction session mismatch");
-    const clientId = String(details.params.client_id ?? "");
-    const prompt = details.prompt.name;
-
-    if (action === undefined && ctx.method === "GET") {
-      if (!autoApprove) {
-        ctx.type = "html";
-        ctx.body = prompt === "login"
-          ? loginPage({
-            uid,
-            clientId,
-            ...(typeof details.params.login_hint === "string"
-              ? { loginHint: details.params.login_hint }
-              : {}),
-          })
-          : consentPage({
-            uid,
-            clientId,
-            accountId: details.session?.accountId ?? USER_ID,
-            scopes: requestedScopes(details),
-          });
-        return;
-      }
-      const result = prompt === "login"
-        ? { login: { accountId: USER_ID } }
-        : { consent: { grantId: await grantFor(provider, details) } };
-      await finish(provider, ctx, result, prompt !== "login");
-      return;
-    }
-
-    if (ctx.method !== "POST") {
-      ctx.status = 405;
-      ctx.body = "Method Not Allowed";
-      return;
-    }
-    const form = await readForm(ctx.req);
-    if (action === "login" && prompt === "login") {
-      const login = (form.get("login") ?? "").trim().toLowerCase();
-      if (login !== USER_ID) {
-        ctx.type = "html";
-        ctx.body = loginPage({
-          uid,
-          clientId,
-          error: `Unknown user "${login}". Sign in as alice.`,
-        });
-        return;
-      }
-      await finish(provider, ctx, { login: { accountId: USER_ID } }, false);
-    } else if (action === "confirm" && prompt === "consent") {
-      await finish(
-        provider,
-        ctx,
-        { consent: { grantId: await grantFor(provider, details) } },
-        true,
-      );
-    } else if (action === "abort") {
-      await finish(provider, ctx, {
-        error: "access_denied",
-        error_description: "End-User aborted interaction",
-      }, false);
-    } else {
-      throw new errors.InvalidRequest(`cannot ${action} while the ${prompt} prompt is pending`);
-    }
-  } catch (error) {
-    const e = error as {
-      statusCode?: number;
-      error?: string;
-      error_description?: string;
-      message?: string;
-    };
-    ctx.status = e.statusCode && e.statusCode < 500 ? e.statusCode : 400;
-    ctx.type = "html";
-    ctx.body = errorPage({
-      error: e.error ?? "invalid_request",
-      error_description: e.error_description ?? e.message ?? "interaction failed",
-    });
-  }
-}
-
-async function finish(
-  provider: Provider,
-  ctx: KoaContext,
-  result: InteractionResult,
-  mergeWithLastSubmission: boolean,
-): Promise<void> {
-  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
-    mergeWithLastSubmission,
-  });
-  ctx.redirect(returnTo);
-  ctx.status = 303;
-}
-
-function requestedScopes(details: InteractionDetails): string[] {
-  const missing = details.prompt.details.missingOIDCScope;
-  return Array.isArray(missing) ? missing.map(String) : [];
-}
-
-/** The interaction's grant (existing or new) with every missing scope and claim added. */
-async function grantFor(provider: Provider, details: InteractionDetails): Promise<string> {
-  const accountId = details.session?.accountId;
-  if (!accountId) throw new errors.InvalidRequest("no signed-in user for this interaction");
-  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
-    new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-  const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details;
-  if (Array.isArray(missingOIDCScope)) grant.addOIDCScope(missingOIDCScope.join(" "));
-  if (Array.isArray(missingOIDCClaims)) grant.addOIDCClaims(missingOIDCClaims.map(String));
-  if (missingResourceScopes && typeof missingResourceScopes === "object") {
-    for (const [resource, scopes] of Object.entries(missingResourceScopes)) {
-      if (Array.isArray(scopes)) grant.addResourceScope(resource, scopes.join(" "));
-    }
-  }
-  return await grant.save();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Token exchange (RFC 8693): impersonation, or delegation when an actor token is given.
-
-async function findActiveToken(
-  provider: Provider,
-  value: string,
-): Promise<ProviderToken | undefined> {
-  const token = (await provider.AccessToken.find(value)) ??
-    (await provider.ClientCredentials.find(value));
-  if (!token || token.isExpired) return undefined;
-  if (token.grantId && !(await provider.Grant.find(token.grantId))) return undefined;
-  return token;
-}
-
-/** Who a subject or actor token stands for. */
-interface ExchangeParty {
-  /** The user, or for a trusted JWT its `sub`. */
-  accountId?: string;
-  clientId?: string;
-  /** The token's scopes; undefined for a trusted JWT (only the client's scope limits it). */
-  scopes?: Set<string>;
-  /** The token's own `act` claim (it was exchanged before). */
-  act?: unknown;
-}
-
-async function exchangeInput(
-  provider: Provider,
-  params: Record<string, unknown>,
-  role: "subject" | "actor",
-  trustedIssuers: readonly TrustedJwtIssuer[],
-): Promise<ExchangeParty | undefined> {
-  const value = stringParam(params, `${role}_token`);
-  const type = stringParam(params, `${role}_token_type`);
-  if (value === undefined) {
-    if (role === "subject") {
-      throw new errors.InvalidRequest("missing required parameter 'subject_token'");
-    }
-    if (type !== undefined) {
-      throw new errors.InvalidRequest("actor_token_type given without actor_token");
-    }
-    return undefined;
-  }
-  if (type === undefined) {
-    throw new errors.InvalidRequest(`missing required parameter '${role}_token_type'`);
-  }
-  const invalid = () =>
-    new errors.CustomOIDCProviderError("invalid_grant", `${role}_token is invalid or expired`);
-  if (trustedIssuers.length > 0 && JWT_TOKEN_TYPES.includes(type)) {
-    const sub = await trustedJwtSubject(value, trustedIssuers);
-    if (sub === undefined) throw invalid();
-    return { accountId: sub };
-  }
-  if (type !== TOKEN_TYPE_ACCESS_TOKEN) {
-    throw new errors.InvalidRequest(
-      `${role}_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}${
-        trustedIssuers.length > 0 ? `, or ${JWT_TOKEN_TYPES.join(" or ")} for a trusted JWT` : ""
-      }`,
-    );
-  }
-  const token = await findActiveToken(provider, value);
-  if (!token) throw invalid();
-  const scopes = token.scopes;
-  scopes.delete("");
-  return {
-    ...(token.accountId ? { accountId: token.accountId } : {}),
-    clientId: token.clientId,
-    scopes,
-    act: token.extra?.act,
-  };
-}
-
-async function tokenExchange(
-  provider: Provider,
-  ctx: OidcKoaContext,
-  extras: WeakMap<object, Record<string, unknown>>,
-  trustedIssuers: readonly TrustedJwtIssuer[],
-): Promise<void> {
-  const { params, client } = ctx.oidc;
-  const requestedType = stringParam(params, "requested_token_type");
-  if (requestedType !== undefined && requestedType !== TOKEN_TYPE_ACCESS_TOKEN) {
-    throw new errors.InvalidRequest(`requested_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
-  }
-  const subject = await exchangeInput(provider, params, "subject", trustedIssuers);
-  if (!subject) throw new errors.InvalidRequest("missing required parameter 'subject_token'");
-  const actor = await exchangeInput(provider, params, "actor", trustedIssuers);
-
-  const clientScopes = client.scope ? new Set(client.scope.split(" ")) : undefined;
-  const subjectScopes = subject.scopes ?? clientScopes ?? new Set<string>();
-  const requested = paramList(params.scope).flatMap((s) => s.split(" ")).filter(Boolean);
-  let scopes: string[];
-  if (requested.length > 0) {
-    const beyondSubject = requested.filter((s) => !subjectScopes.has(s));
-    if (beyondSubject.length > 0) {
-      throw new errors.InvalidScope(
-        "requested scope exceeds the scope of the subject_token",
-        beyondSubject.join(" "),
-      );
-    }
-    const notAllowed = requested.filter((s) => clientScopes && !clientScopes.has(s));
-    if (notAllowed.length > 0) {
-      throw new errors.InvalidScope(
-        "requested scope is not allowed for this client",
-        notAllowed.join(" "),
-      );
-    }
-    scopes = [...new Set(requested)];
-  } else {
-    scopes = [...subjectScopes].filter((s) => !clientScopes || clientScopes.has(s));
-  }
-  const scope = scopes.join(" ");
-  const audience = [...paramList(params.audience), ...paramList(params.resource)];
-
-  let token: ProviderToken;
-  if (subject.accountId) {
-    const grant = new provider.Grant({ accountId: subject.accountId, clientId: client.clientId });
-    if (scope) grant.addOIDCScope(scope);
-    const grantId = await grant.save();
-    token = new provider.AccessToken({
-      accountId: subject.accountId,
-      client,
-      grantId,
-      gty: "token_exchange",
-      ...(scope ? { scope } : {}),
-    });
-  } else {
-    token = new provider.ClientCredentials({ client, ...(scope ? { scope } : {}) });
-  }
-  const [onlyAudience, ...moreAudiences] = audience;
-  if (onlyAudience !== undefined) {
-    token.aud = moreAudiences.length === 0 ? onlyAudience : audience;
-  }
-  if (actor) {
-    const act: Record<string, unknown> = { sub: actor.accountId ?? actor.clientId };
-    const previous = subject.act;
-    if (previous && typeof previous === "object") act.act = previous;
-    extras.set(token, { act });
-  } else if (subject.act) {
-    extras.set(token, { act: subject.act });
-  }
-
-  const value = await token.save();
-  ctx.body = {
-    access_token: value,
-    issued_token_type: TOKEN_TYPE_ACCESS_TOKEN,
-    token_type: "Bearer",
-    expires_in: token.expiration,
-    ...(scope ? { scope } : {}),
-  };
 }
