@@ -36,6 +36,8 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
  */
 export async function printCachedToken(args: string[]): Promise<boolean> {
   const values: Record<string, string> = {};
+  // git runs its credential helper with "get" appended (store and erase take the full path).
+  if (args.at(-1) === "get") args = args.slice(0, -1);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf("=");

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import {
+  Argument,
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+} from "@commander-js/extra-typings";
 import tab from "@bomb.sh/tab/commander";
 import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
@@ -22,7 +28,7 @@ import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
 import { tokenCommand } from "./token.ts";
 import { whoamiCommand } from "./whoami.ts";
-import { OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
+import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
 
 /** Parses a number of seconds for commander, with the usage error it expects. */
 function seconds(value: string): number {
@@ -89,7 +95,14 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
       30,
     )
     .option("--force-refresh", "ignore the cached token", false)
-    .action(async (options, command) => {
+    .addArgument(
+      new Argument("[git-action]", "set by git when clauth is its credential helper").choices(
+        GIT_ACTIONS,
+      ),
+    )
+    .action(async (gitAction, options, command) => {
+      // git also asks helpers to "store" and "erase" what it got: clauth keeps its own tokens.
+      if (gitAction && gitAction !== "get") return;
       const context = await withContext(command);
       const output = context.options.json ? "json" : parseOutputFormat(options.output);
       await tokenCommand(context, {

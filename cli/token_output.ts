@@ -13,6 +13,9 @@ export const OUTPUT_FORMATS = ["raw", "json", "header", "env", "k8s", "git"] as 
 /** One output format. */
 export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
+/** What git asks of a credential helper (`clauth token --output git` is one). */
+export const GIT_ACTIONS = ["get", "store", "erase"] as const;
+
 /** Checks an `--output` value. */
 export function parseOutputFormat(value: string): OutputFormat {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {

@@ -62,3 +62,37 @@ Deno.test("clauth completions prints shell scripts, and completion requests list
     assert.match(formats.stdout, new RegExp(`^${format}\\t`, "m"));
   }
 });
+
+Deno.test("clauth token --output git works as git's credential helper (get, store, erase)", async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    const token = (await runClauth(["token"], { env })).stdout.trim();
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    const helper = `!${Deno.execPath()} run --allow-all --quiet ${main} token --output git`;
+    const git = (action: string) =>
+      new Deno.Command("git", {
+        args: ["-c", `credential.helper=${helper}`, "credential", action],
+        env: { ...env, GIT_TERMINAL_PROMPT: "0" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    const fill = git("fill");
+    const writer = fill.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("protocol=https\nhost=git.example.com\n\n"));
+    await writer.close();
+    const filled = await fill.output();
+    assert.equal(filled.code, 0, new TextDecoder().decode(filled.stderr));
+    const answer = new TextDecoder().decode(filled.stdout);
+    assert.match(answer, /^username=oauth2$/m);
+    assert.ok(answer.includes(`\npassword=${token}\n`), answer);
+
+    const approve = git("approve");
+    const approveWriter = approve.stdin.getWriter();
+    await approveWriter.write(new TextEncoder().encode(answer + "\n"));
+    await approveWriter.close();
+    const approved = await approve.output();
+    assert.equal(approved.code, 0, new TextDecoder().decode(approved.stderr));
+    assert.equal(idp.counts.client_credentials, 1);
+  });
+});
