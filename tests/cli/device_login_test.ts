@@ -77,3 +77,20 @@ Deno.test("clauth token without a terminal exits 4 and names the login command",
     assert.equal(idp.counts.device_authorization ?? 0, 0, "no flow was started");
   });
 });
+
+Deno.test("clauth login --flow device stops at once on Ctrl-C (SIGINT), exit 130", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await withProvider({ autoApprove: true, deviceInterval: 5 }, async (idp) => {
+    const home = await deviceHome(idp.issuer);
+    const login = startClauth(["login"], { env: home.env });
+    await login.waitForStderr(/Waiting for approval/);
+    const started = Date.now();
+    login.kill("SIGINT");
+    const result = await login.result();
+    assert.equal(result.code, 130);
+    assert.match(result.stderr, /clauth: interrupted\./);
+    assert.ok(Date.now() - started < 2000, "does not wait for the next poll");
+    await assert.rejects(Deno.stat(`${home.stateDir}/tokens/dev.json`), Deno.errors.NotFound);
+  });
+});
