@@ -32,12 +32,37 @@ export type ClauthErrorCode =
   /** A stored file is damaged (exit 1; the file is kept). */
   | "storage";
 
-/** An expected failure with a stable code and a message meant for a person. */
+/**
+ * An expected failure with a stable code and a message meant for a person. Print the
+ * message as it is (it says what to do); branch on {@linkcode ClauthError.code}; show
+ * `cause` only when asked for detail.
+ *
+ * @example Turn failures into a message and an exit code in your CLI's entry point
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ClauthError, exitCodeFor } from "@clauth/clauth";
+ *
+ * // What main() prints on stderr, and the code it exits with.
+ * function failure(error: unknown): { line: string; exitCode: number } {
+ *   if (!(error instanceof ClauthError)) throw error; // a bug: let it show its stack
+ *   return { line: `my-cli: ${error.message}`, exitCode: exitCodeFor(error.code) };
+ * }
+ *
+ * const error = new ClauthError("login_required", 'No usable token: run "my-cli login".');
+ * assert.deepEqual(failure(error), {
+ *   line: 'my-cli: No usable token: run "my-cli login".',
+ *   exitCode: 4,
+ * });
+ * assert.equal(error.code, "login_required");
+ * ```
+ */
 export class ClauthError extends Error {
   /** The failure category; stable across versions. */
   readonly code: ClauthErrorCode;
 
   /**
+   * Creates an error; flows and stores do this, callers mostly read them.
+   *
    * @param code the failure category
    * @param message one or two sentences: what went wrong, then what to do about it
    * @param options `cause` carries the underlying error for `--verbose`
@@ -62,7 +87,20 @@ const EXIT_CODES: Record<ClauthErrorCode, number> = {
   login_required: 4,
 };
 
-/** The process exit code for an error code, as the CLI contract defines it. */
+/**
+ * The process exit code for an error code, as the CLI contract defines it: 1 error, 2 usage
+ * or config, 3 denied or expired, 4 login required (including a grant that is no longer valid).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exitCodeFor } from "@clauth/clauth";
+ *
+ * assert.equal(exitCodeFor("usage"), 2);
+ * assert.equal(exitCodeFor("denied"), 3);
+ * assert.equal(exitCodeFor("network"), 1);
+ * ```
+ */
 export function exitCodeFor(code: ClauthErrorCode): number {
   return EXIT_CODES[code];
 }

@@ -3,23 +3,75 @@
  * a token store, and the orchestrator that returns a usable token (cached, refreshed or
  * fetched anew) with one renewal at a time across processes.
  *
- * Flows take a {@linkcode Client} made by {@linkcode createClient} (discovery included) and
- * return the token endpoint's response. Storage is separate: hand the orchestrator a
- * {@linkcode TokenStore} and the functions that renew tokens.
+ * - **Client**: {@linkcode createClient} discovers the server once; every flow takes the
+ *   {@linkcode Client} it returns, plus an options object.
+ * - **Flows** return the token endpoint's response and the client authentication that worked:
+ *   {@linkcode authorizationCodeFlow} (browser, PKCE, loopback redirect),
+ *   {@linkcode deviceCodeFlow} (no browser on this machine), {@linkcode clientCredentialsFlow}
+ *   (services, CI), {@linkcode refreshFlow} and {@linkcode tokenExchangeFlow}.
+ * - **Storage** knows no HTTP: a {@linkcode TokenStore} ({@linkcode JsonFileStore},
+ *   {@linkcode MemoryStore}, or your own) and {@linkcode getUsableToken}, which is handed the
+ *   functions that renew tokens and decides when to call them.
+ * - **Identity**: every flow that returns an ID token verifies it (signature against the
+ *   issuer's keys, iss, aud, exp, nonce). {@linkcode verifyIdToken} and
+ *   {@linkcode fetchUserInfo} answer "who is this user?"; {@linkcode introspectToken} asks the
+ *   server whether a token is still active; {@linkcode revokeToken} ends it.
+ * - **Errors**: expected failures are a {@linkcode ClauthError} with a stable `code` and a
+ *   message meant for a person; {@linkcode exitCodeFor} maps codes to exit codes.
  *
- * Every flow that returns an ID token verifies it (signature against the issuer's keys, iss,
- * aud, exp, nonce) before handing it back. {@linkcode verifyIdToken} and
- * {@linkcode fetchUserInfo} answer "who is this user?"; {@linkcode introspectToken} asks the
- * server whether a token is still active.
+ * Flows never touch the terminal or the environment: they take callbacks (`onUserCode`,
+ * `openBrowser`) and a {@linkcode FlowDependencies} object (fetch, clock, abort signal), so
+ * the CLI decides what to print and tests can fake the network.
+ *
+ * @example Add login to your CLI: reuse a token, refresh it, or log in on another device
+ * ```ts ignore
+ * import {
+ *   createClient,
+ *   deviceCodeFlow,
+ *   getUsableToken,
+ *   JsonFileStore,
+ *   normalizeScope,
+ *   refreshFlow,
+ * } from "@clauth/clauth";
+ *
+ * const scope = normalizeScope("openid offline_access api:read");
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+ *
+ * const { tokens } = await getUsableToken({
+ *   store: new JsonFileStore(`${Deno.env.get("HOME")}/.local/state/my-cli`),
+ *   profile: "default",
+ *   binding: { issuer: client.as.issuer, client_id: "my-cli", scope, grant: "user" },
+ *   refresh: (stored) => refreshFlow(client, stored.refresh_token!),
+ *   // Without a terminal, fail with "login_required" instead of waiting for nobody.
+ *   ...(interactive
+ *     ? {
+ *       login: () =>
+ *         deviceCodeFlow(client, {
+ *           scope,
+ *           onUserCode: ({ verificationUri, userCode }) =>
+ *             console.error(`Open ${verificationUri} and enter the code ${userCode}`),
+ *         }),
+ *     }
+ *     : {}),
+ *   loginCommand: "my-cli login",
+ * });
+ * const me = await fetch("https://api.example.com/me", {
+ *   headers: { authorization: `Bearer ${tokens.access_token}` },
+ * });
+ * console.log(await me.json());
+ * ```
  *
  * @example Client credentials with caching in a JSON file store
  * ```ts ignore
- * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "./mod.ts";
+ * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "@clauth/clauth";
  *
+ * const clientSecret = Deno.env.get("MY_SERVICE_SECRET");
+ * if (!clientSecret) throw new Error("Set MY_SERVICE_SECRET");
  * const client = await createClient({
  *   issuer: "https://login.example.com",
  *   clientId: "my-service",
- *   clientSecret: Deno.env.get("MY_SERVICE_SECRET"),
+ *   clientSecret,
  * });
  * const { tokens } = await getUsableToken({
  *   store: new JsonFileStore("./.state"),
@@ -35,20 +87,45 @@
 
 export { ClauthError, type ClauthErrorCode, exitCodeFor } from "./errors.ts";
 export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
+export type {
+  AuthorizationServer,
+  ClientMetadata,
+  IntrospectionResponse,
+  TokenEndpointResponse,
+  UserInfoResponse,
+} from "./flows/oauth_types.ts";
 export {
   type Client,
   type ClientSettings,
   createClient,
   type TokenResult,
 } from "./flows/client.ts";
-export { type AuthMethod, chooseAuthMethod } from "./flows/client_auth.ts";
+export { type AuthMethod, chooseAuthMethod, type ClientCredentials } from "./flows/client_auth.ts";
 export { type ClientPrivateKey, parsePrivateKey } from "./flows/private_key.ts";
 export { discover, type DiscoverOptions } from "./flows/discovery.ts";
 export { ENDPOINT_NAMES, type EndpointOverrides } from "./flows/endpoints.ts";
 export {
+  authorizationCodeFlow,
+  type AuthorizationCodeOptions,
+  type AuthorizationCodeResult,
+} from "./flows/authorization_code.ts";
+export {
+  deviceCodeFlow,
+  type DeviceCodeOptions,
+  type DeviceCodePrompt,
+  type DevicePollProgress,
+} from "./flows/device_code.ts";
+export {
+  DEFAULT_REDIRECT_URI,
+  type LoopbackListener,
+  type LoopbackListenerOptions,
+  startLoopbackListener,
+} from "./flows/loopback_listener.ts";
+export {
   clientCredentialsFlow,
   type ClientCredentialsOptions,
 } from "./flows/client_credentials.ts";
+export { refreshFlow, type RefreshFlowOptions } from "./flows/refresh.ts";
 export {
   TOKEN_EXCHANGE_GRANT,
   TOKEN_TYPES,
@@ -63,7 +140,6 @@ export {
   type GitHubActionsIdTokenOptions,
   type GitHubActionsIdTokenRequest,
 } from "./flows/github_actions.ts";
-export { refreshFlow } from "./flows/refresh.ts";
 export {
   CLOCK_TOLERANCE_SECONDS,
   type IdTokenClaims,
@@ -76,8 +152,15 @@ export {
   introspectToken,
   type IntrospectTokenOptions,
 } from "./flows/introspection.ts";
-export { type DecodedJwt, decodeJwt, verifyJwtSignature } from "./flows/jwt.ts";
+export { canRevoke, revokeToken, type RevokeTokenOptions } from "./flows/revocation.ts";
 export {
+  type DecodedJwt,
+  decodeJwt,
+  type JwtErrorOptions,
+  verifyJwtSignature,
+} from "./flows/jwt.ts";
+export {
+  type GrantKind,
   isFresh,
   matchesBinding,
   normalizeScope,
@@ -92,6 +175,7 @@ export { MetadataFileCache } from "./storage/metadata_cache.ts";
 export {
   type Acquisition,
   getUsableToken,
+  type TokenSource,
   type UsableToken,
   type UsableTokenOptions,
 } from "./storage/usable_token.ts";

@@ -65,7 +65,7 @@ export interface AuthorizationCodeOptions {
   extraParameters?: Record<string, string>;
 }
 
-/** What the browser login returns: the token response, plus the nonce it checked. */
+/** What the browser login returns: the token response, plus the nonce it checked (with `openid`). */
 export type AuthorizationCodeResult = TokenResult & { nonce?: string };
 
 /**
@@ -79,13 +79,22 @@ export type AuthorizationCodeResult = TokenResult & { nonce?: string };
  *
  * @example Log in with the system browser
  * ```ts ignore
- * import { authorizationCodeFlow, createClient } from "./mod.ts";
- * import { openBrowser } from "./cli/browser_opener.ts";
+ * import { authorizationCodeFlow, createClient } from "@clauth/clauth";
+ *
  * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
  * const { response } = await authorizationCodeFlow(client, {
  *   scope: "openid offline_access",
- *   openBrowser,
- *   onAuthorizationUrl: (url) => console.error(`Open ${url}`),
+ *   onAuthorizationUrl: (url) => console.error(`Opening ${url}`),
+ *   // Resolve false when no browser opened: the URL printed above still works.
+ *   openBrowser: async (url) => {
+ *     const opener = Deno.build.os === "darwin" ? "open" : "xdg-open";
+ *     try {
+ *       const { success } = await new Deno.Command(opener, { args: [url] }).output();
+ *       return success;
+ *     } catch {
+ *       return false;
+ *     }
+ *   },
  * });
  * ```
  *

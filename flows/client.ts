@@ -14,6 +14,7 @@ import { type AuthMethod, type ClientCredentials, withClientAuth } from "./clien
 import { timedFetch } from "./http.ts";
 import { isLoopbackHost } from "./issuer.ts";
 import { toClauthError } from "./oauth_errors.ts";
+import type { AuthorizationServer, ClientMetadata, TokenEndpointResponse } from "./oauth_types.ts";
 
 /** Who the client is and where its server lives. */
 export interface ClientSettings extends ClientCredentials {
@@ -25,13 +26,25 @@ export interface ClientSettings extends ClientCredentials {
   endpoints?: EndpointOverrides;
 }
 
-/** A discovered server plus client identity; what flows take as their first argument. */
+/**
+ * A discovered server plus client identity; what flows take as their first argument. Make one
+ * with {@linkcode createClient} and reuse it: discovery and the issuer's keys are fetched once.
+ */
 export interface Client {
+  /** The settings it was created with (credentials included: do not log it). */
   readonly settings: ClientSettings;
-  readonly as: oauth.AuthorizationServer;
-  readonly client: oauth.Client;
+  /** The server's metadata; `as.issuer` is the issuer to bind stored tokens to. */
+  readonly as: AuthorizationServer;
+  /** The client metadata handed to oauth4webapi (`client_id`). */
+  readonly client: ClientMetadata;
+  /** The network, clock and cancellation every flow on this client uses. */
   readonly deps: FlowDependencies;
-  /** Options for every oauth4webapi request: fetch with timeout, loopback http allowance. */
+  /**
+   * Options for every oauth4webapi request: fetch with timeout, loopback http allowance.
+   * Its shape follows oauth4webapi's and may change with it.
+   *
+   * @internal
+   */
   readonly requestOptions: {
     [oauth.customFetch]: typeof fetch;
     [oauth.allowInsecureRequests]: boolean;
@@ -39,26 +52,72 @@ export interface Client {
   };
 }
 
-/** Result of a token-endpoint request: the response and the auth method that worked. */
+/**
+ * Result of a token-endpoint request: the response and the auth method that worked. It is
+ * what `getUsableToken`'s `refresh`, `fetchNew` and `login` functions return.
+ */
 export interface TokenResult {
-  response: oauth.TokenEndpointResponse;
+  /** The validated token response (ID token, if any, already verified). */
+  response: TokenEndpointResponse;
+  /** The client authentication that worked; store it to start with it next time. */
   authMethod: AuthMethod;
 }
 
 /**
  * Discovers the server and returns a {@linkcode Client} for the flows.
  *
- * @example Get a client-credentials token
+ * Refuses an http:// issuer unless it is loopback ("insecure_issuer"), and a discovery
+ * document whose `issuer` differs from the one given ("usage"). Endpoints in
+ * `settings.endpoints` win over discovery, and stand in for it when the server has none.
+ *
+ * @example A public client, for a CLI that logs people in
  * ```ts ignore
- * import { clientCredentialsFlow, createClient } from "./mod.ts";
+ * import { createClient } from "@clauth/clauth";
+ *
+ * // Registered at the provider as a native app: no secret, loopback redirect URIs.
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * ```
+ *
+ * @example A confidential client, for a service or CI job
+ * ```ts ignore
+ * import { createClient } from "@clauth/clauth";
+ *
+ * const clientSecret = Deno.env.get("MY_SERVICE_SECRET");
+ * if (!clientSecret) throw new Error("Set MY_SERVICE_SECRET");
  * const client = await createClient({
  *   issuer: "https://login.example.com",
  *   clientId: "my-service",
- *   clientSecret: Deno.env.get("MY_SECRET"),
+ *   clientSecret,
  * });
- * const { response } = await clientCredentialsFlow(client, { scope: "api:read" });
- * console.log(response.expires_in);
  * ```
+ *
+ * @example Offline, with a fake server in `deps.fetch` (how tests drive the flows)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clientCredentialsFlow, createClient } from "@clauth/clauth";
+ *
+ * const issuer = "https://login.example.com";
+ * const fakeServer = (input: string | URL | Request): Promise<Response> => {
+ *   const { pathname } = new URL(input instanceof Request ? input.url : input);
+ *   return Promise.resolve(Response.json(
+ *     pathname === "/.well-known/openid-configuration"
+ *       ? { issuer, token_endpoint: `${issuer}/token` }
+ *       : { access_token: "token-1", token_type: "Bearer", expires_in: 300 },
+ *   ));
+ * };
+ *
+ * const client = await createClient(
+ *   { issuer, clientId: "my-service", clientSecret: "secret" },
+ *   { fetch: fakeServer },
+ * );
+ * const { response, authMethod } = await clientCredentialsFlow(client);
+ * assert.equal(response.access_token, "token-1");
+ * assert.equal(response.token_type, "bearer");
+ * assert.equal(authMethod, "client_secret_basic");
+ * ```
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html
+ * @see https://www.rfc-editor.org/rfc/rfc8414
  */
 export async function createClient(
   settings: ClientSettings,
@@ -73,7 +132,10 @@ export async function createClient(
   return { settings, as, client: { client_id: settings.clientId }, deps, requestOptions };
 }
 
-/** Throws a clear error when the server has no such endpoint and the profile set none. */
+/**
+ * Returns the endpoint's URL, or throws a "usage" error naming it when the server advertises
+ * none and the profile set none. `purpose` finishes "which ... needs".
+ */
 export function requireEndpoint(
   client: Client,
   name: keyof EndpointOverrides,

@@ -14,9 +14,16 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import { oauthErrorCode } from "./oauth_errors.ts";
+import type { AuthorizationServer } from "./oauth_types.ts";
 import type { ClientPrivateKey } from "./private_key.ts";
 
-/** The client authentication methods clauth speaks. */
+/**
+ * The client authentication methods clauth speaks: a secret in the Basic header or in the
+ * form, a signed JWT assertion, or none (a public client).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
 
 /** The methods accepted in profiles, for config validation. */
@@ -29,18 +36,38 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
 
 /** What decides the method: the secret or key, the profile's choice, and what worked before. */
 export interface ClientCredentials {
+  /** The client secret; leave out for a public client (such as a CLI run by people). */
   clientSecret?: string;
-  /** Signs private_key_jwt assertions (read one with parsePrivateKey in private_key.ts). */
+  /** Signs private_key_jwt assertions; read one with `parsePrivateKey`. */
   privateKey?: ClientPrivateKey;
   /** Set by the profile; never second-guessed. */
   configuredMethod?: AuthMethod;
-  /** What worked last time (from the token store). */
+  /** What worked last time (`auth_method` in the stored tokens); skips a failing first try. */
   rememberedMethod?: AuthMethod;
 }
 
-/** Picks the authentication method for a token-endpoint request. */
+/**
+ * Picks the authentication method for a token-endpoint request: the configured one, else
+ * private_key_jwt with a key, none without a secret, what worked last time, and finally
+ * client_secret_basic unless the server lists only client_secret_post.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chooseAuthMethod } from "@clauth/clauth";
+ *
+ * const as = {
+ *   issuer: "https://login.example.com",
+ *   token_endpoint_auth_methods_supported: ["client_secret_post"],
+ * };
+ * assert.equal(chooseAuthMethod(as, { clientSecret: "secret" }), "client_secret_post");
+ * assert.equal(chooseAuthMethod(as, {}), "none");
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2 (token_endpoint_auth_methods_supported)
+ */
 export function chooseAuthMethod(
-  as: oauth.AuthorizationServer,
+  as: AuthorizationServer,
   credentials: ClientCredentials,
 ): AuthMethod {
   if (credentials.configuredMethod) return credentials.configuredMethod;

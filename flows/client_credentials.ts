@@ -18,9 +18,31 @@ export interface ClientCredentialsOptions {
 }
 
 /**
- * Gets an access token for the client itself.
+ * Gets an access token for the client itself, authenticating with its secret or private key.
+ * There is no refresh token: when the token runs out, ask again (the orchestrator's
+ * `fetchNew`).
+ *
+ * @example A CI job's token, cached in the job's state folder
+ * ```ts ignore
+ * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "@clauth/clauth";
+ *
+ * const clientSecret = Deno.env.get("DEPLOY_CLIENT_SECRET");
+ * if (!clientSecret) throw new Error("Set DEPLOY_CLIENT_SECRET");
+ * const client = await createClient({
+ *   issuer: "https://login.example.com",
+ *   clientId: "deployer",
+ *   clientSecret,
+ * });
+ * const { tokens } = await getUsableToken({
+ *   store: new JsonFileStore(".state"),
+ *   profile: "deploy",
+ *   binding: { issuer: client.as.issuer, client_id: "deployer", scope: "deploy", grant: "client-credentials" },
+ *   fetchNew: () => clientCredentialsFlow(client, { scope: "deploy" }),
+ * });
+ * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @see https://www.rfc-editor.org/rfc/rfc8707 (resource)
  */
 export async function clientCredentialsFlow(
   client: Client,

@@ -65,6 +65,21 @@ export const SLOW_DOWN_SECONDS = 5;
  * Fails with ClauthError `denied` (the user said no), `expired` (the code ran out), or
  * rejects with the abort reason when `client.deps.signal` aborts (Ctrl-C), at once.
  *
+ * @example Log in from an SSH session
+ * ```ts ignore
+ * import { createClient, deviceCodeFlow } from "@clauth/clauth";
+ *
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const { response } = await deviceCodeFlow(client, {
+ *   scope: "openid offline_access",
+ *   // Instructions go to stderr, so stdout stays free for data.
+ *   onUserCode: ({ verificationUri, userCode, verificationUriComplete }) => {
+ *     console.error(`Open ${verificationUri} and enter the code ${userCode}`);
+ *     if (verificationUriComplete) console.error(`or open ${verificationUriComplete}`);
+ *   },
+ * });
+ * ```
+ *
  * @see https://www.rfc-editor.org/rfc/rfc8628
  */
 export async function deviceCodeFlow(

@@ -12,6 +12,7 @@ import type { FlowDependencies } from "./dependencies.ts";
 import type { EndpointOverrides } from "./endpoints.ts";
 import { checkIssuer, isLoopbackHost } from "./issuer.ts";
 import { describeUrl, timedFetch } from "./http.ts";
+import type { AuthorizationServer } from "./oauth_types.ts";
 
 const MAX_REDIRECTS = 5;
 
@@ -24,10 +25,19 @@ export interface DiscoverOptions {
 }
 
 /**
- * Returns the authorization server's metadata for `issuer`.
+ * Returns the authorization server's metadata for `issuer`. `createClient` calls
+ * it; call it yourself only to read the metadata.
  *
  * Refuses http:// issuers that are not loopback, follows same-origin redirects on the
  * discovery GET, and requires the document's `issuer` to equal the configured one.
+ *
+ * @example Which grants does the server advertise?
+ * ```ts ignore
+ * import { discover } from "@clauth/clauth";
+ *
+ * const metadata = await discover("https://login.example.com");
+ * console.log(metadata.grant_types_supported ?? "(not advertised)");
+ * ```
  *
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
@@ -35,7 +45,7 @@ export interface DiscoverOptions {
 export async function discover(
   issuer: string,
   options: DiscoverOptions = {},
-): Promise<oauth.AuthorizationServer> {
+): Promise<AuthorizationServer> {
   const issuerUrl = checkIssuer(issuer);
   const deps = options.deps ?? {};
   const overrides = definedOnly(options.endpoints ?? {});

@@ -33,6 +33,21 @@ export interface GitHubActionsIdTokenOptions {
 /**
  * Requests the job's OIDC ID token (a JWT) from the GitHub Actions runtime.
  *
+ * @example Exchange the job's identity for an access token (no stored secret)
+ * ```ts ignore
+ * import { createClient, gitHubActionsIdToken, TOKEN_TYPES, tokenExchangeFlow } from "@clauth/clauth";
+ *
+ * const url = Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_URL");
+ * const token = Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+ * if (!url || !token) throw new Error("The job needs `permissions: id-token: write`.");
+ * const jobToken = await gitHubActionsIdToken({ url, token }, { audience: "https://login.example.com" });
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "ci" });
+ * const { response } = await tokenExchangeFlow(client, {
+ *   subjectToken: jobToken,
+ *   subjectTokenType: TOKEN_TYPES.jwt,
+ * });
+ * ```
+ *
  * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
  */
 export async function gitHubActionsIdToken(

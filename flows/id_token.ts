@@ -31,8 +31,11 @@ export interface IdTokenClaims {
   exp: number;
   /** Issue time, seconds since the epoch. */
   iat: number;
+  /** The nonce of the browser login that got it, echoed back. */
   nonce?: string;
+  /** The client it was issued to, when there are several audiences. */
   azp?: string;
+  /** When the user last authenticated, seconds since the epoch. */
   auth_time?: number;
   /** Any other claim the server put in (name, email, ...). */
   [claim: string]: unknown;
@@ -54,12 +57,18 @@ export interface VerifyIdTokenOptions {
 /**
  * Verifies an ID token and returns its claims.
  *
- * @example Verify the ID token of a stored login
+ * Flows already verify the ID tokens they return; call this for one read back from a store.
+ *
+ * @example Who logged in? (from a stored login)
  * ```ts ignore
- * import { createClient, verifyIdToken } from "./mod.ts";
+ * import { createClient, JsonFileStore, verifyIdToken } from "@clauth/clauth";
+ *
  * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const claims = await verifyIdToken(client, storedIdToken, { allowExpired: true });
- * console.log(claims.sub);
+ * const tokens = await new JsonFileStore(".state").get("default");
+ * if (tokens?.id_token) {
+ *   const claims = await verifyIdToken(client, tokens.id_token, { allowExpired: true });
+ *   console.log(claims.sub, claims.email);
+ * }
  * ```
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation

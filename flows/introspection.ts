@@ -9,6 +9,7 @@ import * as oauth from "oauth4webapi";
 import { type Client, requireEndpoint } from "./client.ts";
 import { type AuthMethod, withClientAuth } from "./client_auth.ts";
 import { toClauthError } from "./oauth_errors.ts";
+import type { IntrospectionResponse } from "./oauth_types.ts";
 
 /** Options for {@linkcode introspectToken}. */
 export interface IntrospectTokenOptions {
@@ -19,7 +20,8 @@ export interface IntrospectTokenOptions {
 /** The server's answer, plus the client authentication method that worked. */
 export interface IntrospectionResult {
   /** `active` is always there; the rest only for active tokens (and only what the server says). */
-  response: oauth.IntrospectionResponse;
+  response: IntrospectionResponse;
+  /** The client authentication that worked. */
   authMethod: AuthMethod;
 }
 
@@ -30,8 +32,15 @@ export interface IntrospectionResult {
  *
  * @example Is this token still good?
  * ```ts ignore
- * import { createClient, introspectToken } from "./mod.ts";
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * import { createClient, introspectToken } from "@clauth/clauth";
+ *
+ * declare const accessToken: string;
+ * // Most servers let only confidential clients introspect.
+ * const client = await createClient({
+ *   issuer: "https://login.example.com",
+ *   clientId: "my-service",
+ *   clientSecret: "from-your-secret-store",
+ * });
  * const { response } = await introspectToken(client, accessToken);
  * console.log(response.active ? `active, scope ${response.scope}` : "inactive");
  * ```

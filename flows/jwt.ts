@@ -50,6 +50,21 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * `options.code`, default "usage") that says why when the token is not a JWT: opaque,
  * encrypted (JWE), or malformed.
  *
+ * @example Read a token's claims (for display only: nothing is verified)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeJwt } from "@clauth/clauth";
+ *
+ * const part = (value: object) =>
+ *   new TextEncoder().encode(JSON.stringify(value)).toBase64({ alphabet: "base64url", omitPadding: true });
+ * const token = `${part({ alg: "RS256", kid: "k1" })}.${part({ sub: "alice", exp: 1700000000 })}.sig`;
+ *
+ * const { header, claims } = decodeJwt(token);
+ * assert.equal(header.kid, "k1");
+ * assert.equal(claims.sub, "alice");
+ * assert.throws(() => decodeJwt("opaque-token"), { code: "usage" });
+ * ```
+ *
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-7.2
  */
 export function decodeJwt(token: string, options: JwtErrorOptions = {}): DecodedJwt {

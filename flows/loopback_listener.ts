@@ -64,6 +64,23 @@ interface Candidate {
  * (so the browser may be opened). The listener answers only the redirect path; anything else
  * gets 404 and changes nothing. It shuts down by itself right after answering the callback.
  *
+ * `authorizationCodeFlow` runs one for you; use it directly only to build another
+ * browser-based flow.
+ *
+ * @example Receive a callback (here the "browser" is a fetch)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startLoopbackListener } from "@clauth/clauth";
+ *
+ * const listener = await startLoopbackListener({ expectedState: "xyz" });
+ * // Send listener.redirectUri as redirect_uri, then open the authorization URL.
+ * const page = await fetch(`${listener.redirectUri}?code=abc&state=xyz`);
+ * await page.body?.cancel();
+ * const callback = await listener.callback;
+ * assert.equal(callback.searchParams.get("code"), "abc");
+ * await listener.close();
+ * ```
+ *
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 // deno-lint-ignore require-await -- async so that every failure is a rejection

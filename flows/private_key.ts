@@ -40,10 +40,32 @@ const ALG_BY_CURVE: Record<string, string> = {
 /**
  * Parses a private key file's text. `source` names the file in error messages.
  *
- * @example
+ * @example Authenticate a client with private_key_jwt
  * ```ts ignore
- * const key = await parsePrivateKey(await Deno.readTextFile("client.pem"), "client.pem");
- * const client = await createClient({ issuer, clientId: "my-service", privateKey: key });
+ * import { createClient, parsePrivateKey } from "@clauth/clauth";
+ *
+ * const privateKey = await parsePrivateKey(await Deno.readTextFile("client.pem"), "client.pem");
+ * const client = await createClient({
+ *   issuer: "https://login.example.com",
+ *   clientId: "my-service",
+ *   privateKey,
+ * });
+ * ```
+ *
+ * @example The algorithm and key id follow from the key
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePrivateKey } from "@clauth/clauth";
+ *
+ * const { privateKey } = await crypto.subtle.generateKey(
+ *   { name: "ECDSA", namedCurve: "P-256" },
+ *   true,
+ *   ["sign", "verify"],
+ * );
+ * const jwk = await crypto.subtle.exportKey("jwk", privateKey);
+ * const key = await parsePrivateKey(JSON.stringify({ ...jwk, kid: "2024-01" }), "key.json");
+ * assert.equal(key.alg, "ES256");
+ * assert.equal(key.kid, "2024-01");
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2

@@ -8,17 +8,37 @@ import * as oauth from "oauth4webapi";
 import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
 import { verifyIdTokenInResponse } from "./id_token.ts";
 
+/** Options for {@linkcode refreshFlow}. */
+export interface RefreshFlowOptions {
+  /** Ask for fewer scopes than the grant has (default: all of them). */
+  scope?: string;
+}
+
 /**
  * Trades a refresh token for a new access token (and, with rotation, a new refresh token).
  * A response without `refresh_token` means "keep using the old one"; the caller keeps it.
  * Failures with `invalid_grant` mean the grant is gone: the caller should log in again.
+ *
+ * @example The orchestrator's `refresh` function
+ * ```ts ignore
+ * import { createClient, getUsableToken, JsonFileStore, refreshFlow } from "@clauth/clauth";
+ *
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const { tokens } = await getUsableToken({
+ *   store: new JsonFileStore(".state"),
+ *   profile: "default",
+ *   binding: { issuer: client.as.issuer, client_id: "my-cli", scope: "openid", grant: "user" },
+ *   // Called only for stored tokens that have a refresh token.
+ *   refresh: (stored) => refreshFlow(client, stored.refresh_token!),
+ * });
+ * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 export async function refreshFlow(
   client: Client,
   refreshToken: string,
-  options: { scope?: string } = {},
+  options: RefreshFlowOptions = {},
 ): Promise<TokenResult> {
   const parameters = new URLSearchParams();
   if (options.scope) parameters.set("scope", options.scope);

@@ -14,16 +14,35 @@ export function canRevoke(client: Client): boolean {
   return typeof client.as.revocation_endpoint === "string";
 }
 
+/** Options for {@linkcode revokeToken}. */
+export interface RevokeTokenOptions {
+  /** Which kind of token it is, to spare the server a search. */
+  tokenTypeHint?: "access_token" | "refresh_token";
+}
+
 /**
  * Revokes `token` at the server. Revoking a refresh token also ends the access tokens of its
  * grant at most servers; revoking an unknown or expired token succeeds (RFC 7009 §2.2).
+ *
+ * @example Log out: revoke, then forget
+ * ```ts ignore
+ * import { canRevoke, createClient, JsonFileStore, revokeToken } from "@clauth/clauth";
+ *
+ * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const store = new JsonFileStore(".state");
+ * const tokens = await store.get("default");
+ * if (tokens?.refresh_token && canRevoke(client)) {
+ *   await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });
+ * }
+ * await store.delete("default");
+ * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009
  */
 export async function revokeToken(
   client: Client,
   token: string,
-  options: { tokenTypeHint?: "access_token" | "refresh_token" } = {},
+  options: RevokeTokenOptions = {},
 ): Promise<void> {
   requireEndpoint(client, "revocation_endpoint", "revoking tokens");
   const additionalParameters = new URLSearchParams();

@@ -30,7 +30,19 @@ export const TOKEN_TYPES = {
 /** A short token type name, e.g. `access_token`. */
 export type TokenTypeName = keyof typeof TOKEN_TYPES;
 
-/** The token type URN for a short name or a known URN; undefined when it is neither. */
+/**
+ * The token type URN for a short name or a known URN; undefined when it is neither.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenTypeUri } from "@clauth/clauth";
+ *
+ * assert.equal(tokenTypeUri("id_token"), "urn:ietf:params:oauth:token-type:id_token");
+ * assert.equal(tokenTypeUri("urn:ietf:params:oauth:token-type:jwt"), "urn:ietf:params:oauth:token-type:jwt");
+ * assert.equal(tokenTypeUri("cookie"), undefined);
+ * ```
+ */
 export function tokenTypeUri(value: string): string | undefined {
   if (Object.hasOwn(TOKEN_TYPES, value)) return TOKEN_TYPES[value as TokenTypeName];
   return (Object.values(TOKEN_TYPES) as string[]).includes(value) ? value : undefined;
@@ -73,12 +85,20 @@ export interface TokenExchangeResult extends TokenResult {
  * support token exchange; `invalid_grant` a "server" error saying the subject (or actor)
  * token is not active.
  *
- * @example Narrow a token to one service
+ * @example Narrow a caller's token to one service
  * ```ts ignore
- * import { createClient, tokenExchangeFlow } from "./mod.ts";
- * const client = await createClient({ issuer, clientId: "gateway", clientSecret });
+ * import { createClient, tokenExchangeFlow } from "@clauth/clauth";
+ *
+ * declare const incomingToken: string; // the access token a request came with
+ * const clientSecret = Deno.env.get("GATEWAY_CLIENT_SECRET");
+ * if (!clientSecret) throw new Error("Set GATEWAY_CLIENT_SECRET");
+ * const client = await createClient({
+ *   issuer: "https://login.example.com",
+ *   clientId: "gateway",
+ *   clientSecret,
+ * });
  * const { response } = await tokenExchangeFlow(client, {
- *   subjectToken: incoming,
+ *   subjectToken: incomingToken,
  *   audience: ["https://orders.example"],
  *   scope: "orders:read",
  * });

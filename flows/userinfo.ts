@@ -10,6 +10,7 @@ import { ClauthError } from "../errors.ts";
 import { type Client, requireEndpoint } from "./client.ts";
 import { shown } from "./jwt.ts";
 import { toClauthError } from "./oauth_errors.ts";
+import type { UserInfoResponse } from "./oauth_types.ts";
 
 /** Options for {@linkcode fetchUserInfo}. */
 export interface UserInfoOptions {
@@ -25,7 +26,9 @@ export interface UserInfoOptions {
  *
  * @example Who is logged in?
  * ```ts ignore
- * import { createClient, fetchUserInfo, verifyIdToken } from "./mod.ts";
+ * import { createClient, fetchUserInfo, type StoredTokens, verifyIdToken } from "@clauth/clauth";
+ *
+ * declare const tokens: StoredTokens & { id_token: string }; // from a browser login with openid
  * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
  * const { sub } = await verifyIdToken(client, tokens.id_token, { allowExpired: true });
  * const info = await fetchUserInfo(client, tokens.access_token, { expectedSubject: sub });
@@ -38,7 +41,7 @@ export async function fetchUserInfo(
   client: Client,
   accessToken: string,
   options: UserInfoOptions = {},
-): Promise<oauth.UserInfoResponse> {
+): Promise<UserInfoResponse> {
   requireEndpoint(client, "userinfo_endpoint", "reading the user's claims (userinfo)");
   const fetchFn = client.requestOptions[oauth.customFetch];
   try {

@@ -11,12 +11,7 @@
 
 import { ClauthError } from "../errors.ts";
 import { join } from "./paths.ts";
-import {
-  type AtomicWriteOptions,
-  ensurePrivateDir,
-  readTextIfExists,
-  writeFileAtomic,
-} from "./private_files.ts";
+import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
 import type { StoredTokens, TokenStore } from "./token_store.ts";
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -32,20 +27,60 @@ export function assertProfileName(name: string): void {
 }
 
 /** Options for {@linkcode JsonFileStore}. */
-export interface JsonFileStoreOptions extends AtomicWriteOptions {}
+export interface JsonFileStoreOptions {
+  /**
+   * Test hook: runs after a save has written its temporary file and before that file replaces
+   * the token file, e.g. to crash there and check that readers still see the old tokens.
+   */
+  beforeRename?: (tempPath: string) => Promise<void>;
+}
 
-/** Token store backed by one JSON file per profile under `<dir>/tokens`. */
+/**
+ * Token store backed by one JSON file per profile under `<stateDir>/tokens`: files 0600 in a
+ * 0700 folder, replaced atomically, and an OS file lock per profile, so several processes
+ * (parallel `git` or `kubectl` calls) share one login and renew it once.
+ *
+ * Profile names are file names: letters, digits, ".", "_" and "-", at most 64 characters.
+ *
+ * @example Keep tokens in your CLI's own state folder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JsonFileStore } from "@clauth/clauth";
+ *
+ * const stateDir = await Deno.makeTempDir(); // e.g. ~/.local/state/my-cli
+ * const store = new JsonFileStore(stateDir);
+ * await store.set("work", {
+ *   issuer: "https://login.example.com",
+ *   client_id: "my-cli",
+ *   scope: "openid",
+ *   grant: "user",
+ *   access_token: "token",
+ *   token_type: "bearer",
+ *   obtained_at: Math.floor(Date.now() / 1000),
+ * });
+ * assert.deepEqual(await store.list(), ["work"]);
+ * assert.equal((await store.get("work"))?.access_token, "token");
+ * assert.ok(store.pathOf("work").endsWith("work.json"));
+ * assert.equal(await store.delete("work"), true);
+ * await Deno.remove(stateDir, { recursive: true });
+ * ```
+ */
 export class JsonFileStore implements TokenStore {
   readonly #dir: string;
   readonly #options: JsonFileStoreOptions;
 
-  /** @param stateDir the state folder; tokens go in its `tokens` subfolder */
+  /**
+   * Creates a store; nothing is touched on disk until the first save or lock.
+   *
+   * @param stateDir the state folder; tokens go in its `tokens` subfolder, created on first save
+   * @param options test hooks
+   */
   constructor(stateDir: string, options: JsonFileStoreOptions = {}) {
     this.#dir = join(stateDir, "tokens");
     this.#options = options;
   }
 
-  /** The file holding a profile's tokens. */
+  /** The file holding a profile's tokens (whether or not it exists yet). */
   pathOf(profile: string): string {
     assertProfileName(profile);
     return join(this.#dir, `${profile}.json`);

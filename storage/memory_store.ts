@@ -6,7 +6,29 @@
 
 import type { StoredTokens, TokenStore } from "./token_store.ts";
 
-/** Keeps tokens in a Map; the lock serializes callers within this process. */
+/**
+ * Keeps tokens in a Map; the lock serializes callers within this process. Values are copied
+ * in and out, as a file store would, so callers cannot change what is stored by accident.
+ *
+ * @example Tokens that live only as long as the process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "@clauth/clauth";
+ *
+ * const store = new MemoryStore();
+ * assert.equal(await store.get("default"), undefined);
+ * await store.set("default", {
+ *   issuer: "https://login.example.com",
+ *   client_id: "my-service",
+ *   scope: "",
+ *   grant: "client-credentials",
+ *   access_token: "token",
+ *   token_type: "bearer",
+ *   obtained_at: 0,
+ * });
+ * assert.deepEqual(await store.list(), ["default"]);
+ * ```
+ */
 export class MemoryStore implements TokenStore {
   readonly #tokens = new Map<string, StoredTokens>();
   readonly #locks = new Map<string, Promise<unknown>>();

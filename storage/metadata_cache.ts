@@ -17,12 +17,32 @@ interface Entry {
   value: unknown;
 }
 
-/** Caches JSON values under `<stateDir>/metadata`, one file per key. */
+/**
+ * Caches JSON values under `<stateDir>/metadata`, one file per key. Hand it to
+ * `createClient` as `deps.metadataCache` so that discovery documents and the issuer's keys
+ * are not fetched again on every run (entries live an hour by default).
+ *
+ * @example
+ * ```ts ignore
+ * import { createClient, MetadataFileCache } from "@clauth/clauth";
+ *
+ * const client = await createClient(
+ *   { issuer: "https://login.example.com", clientId: "my-cli" },
+ *   { metadataCache: new MetadataFileCache(".state") },
+ * );
+ * ```
+ */
 export class MetadataFileCache {
   readonly #dir: string;
   readonly #ttlSeconds: number;
   readonly #now: () => number;
 
+  /**
+   * Creates a cache; the folder is made on the first `set`.
+   *
+   * @param stateDir the state folder; entries go in its `metadata` subfolder
+   * @param options `ttlSeconds` (default one hour) and the clock, in seconds, for tests
+   */
   constructor(
     stateDir: string,
     options: { ttlSeconds?: number; now?: () => number } = {},
@@ -32,6 +52,7 @@ export class MetadataFileCache {
     this.#now = options.now ?? (() => Date.now() / 1000);
   }
 
+  /** The value stored for `key`, or undefined when absent, expired or unreadable. */
   async get(key: string): Promise<unknown | undefined> {
     const text = await readTextIfExists(await this.#pathOf(key));
     if (text === undefined) return undefined;
@@ -46,6 +67,7 @@ export class MetadataFileCache {
     }
   }
 
+  /** Stores `value` for `key` (a 0600 file, replaced atomically), restarting its time to live. */
   async set(key: string, value: unknown): Promise<void> {
     await ensurePrivateDir(this.#dir);
     const entry: Entry = { key, stored_at: this.#now(), value };

@@ -25,6 +25,7 @@ export interface TokenBinding {
 
 /** The tokens kept for one profile. */
 export interface StoredTokens extends TokenBinding {
+  /** The access token, sent as the bearer credential. */
   access_token: string;
   /** Lower-case token type, e.g. "bearer" or "dpop". */
   token_type: string;
@@ -32,7 +33,9 @@ export interface StoredTokens extends TokenBinding {
   obtained_at: number;
   /** Seconds since the epoch when the access token expires; absent when the server did not say. */
   expires_at?: number;
+  /** Renews the access token without the user; servers rarely issue one for client credentials. */
   refresh_token?: string;
+  /** The latest ID token (verified when it arrived), kept across refreshes that omit it. */
   id_token?: string;
   /** The scope the server granted, when it said (it may differ from the requested one). */
   granted_scope?: string;
@@ -40,17 +43,31 @@ export interface StoredTokens extends TokenBinding {
   auth_method?: string;
 }
 
-/** A token endpoint response, the part of it clauth keeps. */
+/**
+ * A token endpoint response, the part of it clauth keeps. Every flow's `response` fits.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
 export interface TokenResponse {
+  /** The access token. */
   access_token: string;
+  /** Its type, any case ("Bearer", "DPoP"); stored lower-cased. */
   token_type: string;
+  /** Its lifetime in seconds from now; stored as an absolute `expires_at`. */
   expires_in?: number;
+  /** A new refresh token; absent means "keep the old one" (RFC 6749 §6). */
   refresh_token?: string;
+  /** An ID token (OpenID Connect). */
   id_token?: string;
+  /** The granted scope, when it differs from the requested one or the server says anyway. */
   scope?: string;
 }
 
-/** Storage for tokens, one entry per profile, with a lock around read-refresh-write. */
+/**
+ * Storage for tokens, one entry per profile, with a lock around read-refresh-write.
+ * {@linkcode getUsableToken} needs only this; implement it to keep tokens elsewhere (a
+ * keychain, a database). `JsonFileStore` and `MemoryStore` are the two that come with clauth.
+ */
 export interface TokenStore {
   /** The profile's tokens, or undefined when there are none. Throws "storage" when damaged. */
   get(profile: string): Promise<StoredTokens | undefined>;
@@ -64,12 +81,27 @@ export interface TokenStore {
   withLock<T>(profile: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** Normalizes a scope string: split on spaces, drop duplicates, sort. */
+/**
+ * Normalizes a scope string: split on spaces, drop duplicates, sort. Use it for
+ * {@linkcode TokenBinding.scope}, so that "b a" and "a b" find the same stored token.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeScope } from "@clauth/clauth";
+ *
+ * assert.equal(normalizeScope("openid  profile openid"), "openid profile");
+ * assert.equal(normalizeScope(undefined), "");
+ * ```
+ */
 export function normalizeScope(scope: string | undefined): string {
   return [...new Set((scope ?? "").split(/\s+/).filter(Boolean))].sort().join(" ");
 }
 
-/** Whether stored tokens were obtained for exactly this issuer, client, scope and grant. */
+/**
+ * Whether stored tokens were obtained for exactly this issuer, client, scope and grant.
+ * Tokens for other settings are never handed out, even when the profile name matches.
+ */
 export function matchesBinding(tokens: StoredTokens, binding: TokenBinding): boolean {
   return tokens.issuer === binding.issuer && tokens.client_id === binding.client_id &&
     tokens.scope === binding.scope && tokens.grant === binding.grant;
@@ -77,7 +109,29 @@ export function matchesBinding(tokens: StoredTokens, binding: TokenBinding): boo
 
 /**
  * Whether the access token is still fresh: it has more than `minTtl` seconds left, where
- * `minTtl` is capped at half the token's lifetime so short-lived tokens stay usable.
+ * `minTtl` is capped at half the token's lifetime so short-lived tokens stay usable. A token
+ * without `expires_at` is always fresh. `now` is in seconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isFresh, type StoredTokens } from "@clauth/clauth";
+ *
+ * const tokens: StoredTokens = {
+ *   issuer: "https://login.example.com",
+ *   client_id: "my-cli",
+ *   scope: "openid",
+ *   grant: "user",
+ *   access_token: "token",
+ *   token_type: "bearer",
+ *   obtained_at: 1000,
+ *   expires_at: 1600, // ten minutes
+ * };
+ * assert.equal(isFresh(tokens, 30, 1500), true); // 100 s left
+ * assert.equal(isFresh(tokens, 30, 1580), false); // 20 s left: renew now
+ * // A 60 s token needs only half its lifetime left, not the 40 s asked for.
+ * assert.equal(isFresh({ ...tokens, expires_at: 1060 }, 40, 1025), true); // 35 s left
+ * ```
  */
 export function isFresh(tokens: StoredTokens, minTtl: number, now: number): boolean {
   if (tokens.expires_at === undefined) return true;

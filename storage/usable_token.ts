@@ -20,8 +20,12 @@ import {
   toStoredTokens,
 } from "./token_store.ts";
 
-/** A token response plus the client authentication method that got it. */
+/**
+ * A token response plus the client authentication method that got it: what the `refresh`,
+ * `fetchNew` and `login` functions return. Every flow's result is one.
+ */
 export interface Acquisition {
+  /** The token endpoint's response; stored with an absolute expiry. */
   response: TokenResponse;
   /** Remembered in the store so the next request starts with what worked. */
   authMethod?: string;
@@ -51,12 +55,17 @@ export interface UsableTokenOptions {
   loginCommand?: string;
 }
 
-/** Where a usable token came from. */
+/**
+ * Where a usable token came from: the store, a refresh, a new client-credentials token, or
+ * an interactive login.
+ */
 export type TokenSource = "cache" | "refresh" | "fetch" | "login";
 
 /** The result of {@linkcode getUsableToken}. */
 export interface UsableToken {
+  /** The tokens, as now stored; `tokens.access_token` is the one to send. */
   tokens: StoredTokens;
+  /** How they were obtained (for a `--verbose` line or a metric). */
   source: TokenSource;
 }
 
@@ -65,6 +74,41 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
 /**
  * Returns a usable token for a profile, refreshing, fetching or logging in as needed, with
  * at most one of those per profile at a time across processes.
+ *
+ * A stored token is used only when it matches `binding` and is fresh ({@linkcode isFresh}); the
+ * fast path reads the store and nothing else. When a refresh fails with `invalid_grant`, the
+ * stored tokens are deleted and `login` runs; without `login` that is a "login_required"
+ * error naming `loginCommand`, as is having no way to get a token at all.
+ *
+ * @example Cached, then renewed (offline, with a fake `fetchNew`)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getUsableToken, MemoryStore, type UsableTokenOptions } from "@clauth/clauth";
+ *
+ * let now = 1_000;
+ * let fetched = 0;
+ * const options: UsableTokenOptions = {
+ *   store: new MemoryStore(),
+ *   profile: "default",
+ *   binding: { issuer: "https://login.example.com", client_id: "svc", scope: "", grant: "client-credentials" },
+ *   now: () => now,
+ *   fetchNew: () => {
+ *     fetched++;
+ *     const response = { access_token: `token-${fetched}`, token_type: "Bearer", expires_in: 300 };
+ *     return Promise.resolve({ response });
+ *   },
+ * };
+ *
+ * assert.equal((await getUsableToken(options)).source, "fetch");
+ * const cached = await getUsableToken(options);
+ * assert.equal(cached.source, "cache");
+ * assert.equal(cached.tokens.access_token, "token-1");
+ *
+ * now += 290; // 10 s left: less than the 30 s minimum
+ * const renewed = await getUsableToken(options);
+ * assert.equal(renewed.source, "fetch");
+ * assert.equal(renewed.tokens.access_token, "token-2");
+ * ```
  */
 export async function getUsableToken(options: UsableTokenOptions): Promise<UsableToken> {
   const { store, profile, binding, forceRefresh = false } = options;
