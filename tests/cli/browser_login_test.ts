@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
+import { FAKE_BROWSER, profileHome, runClauth, startClauth } from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 
-const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
-  new URL("../../dev/browser.ts", import.meta.url).pathname
-}`;
-
-async function browserHome(issuer: string) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: { web: { issuer, client_id: "demo-cli", scope: "openid offline_access api:read" } },
-  });
-  return { ...home, env: { ...home.env, CLAUTH_PROFILE: "web", BROWSER: FAKE_BROWSER } };
+function browserHome(issuer: string) {
+  const profile = { issuer, client_id: "demo-cli", scope: "openid offline_access api:read" };
+  return profileHome("web", profile, { BROWSER: FAKE_BROWSER });
 }
 
 Deno.test("clauth login (--flow auto) opens $BROWSER, receives the callback and stores the tokens", async () => {

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { profileHome, runClauth } from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 
 const SECRET = "demo-service-secret";
 
-async function ciHome(issuer: string) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: {
-      ci: { issuer, client_id: "demo-service", flow: "client-credentials", scope: "api:read" },
-    },
-  });
-  return { ...home, env: { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: SECRET } };
+function ciHome(issuer: string) {
+  const profile = {
+    issuer,
+    client_id: "demo-service",
+    flow: "client-credentials",
+    scope: "api:read",
+  };
+  return profileHome("ci", profile, { CLAUTH_CLIENT_SECRET: SECRET });
 }
 
 Deno.test("clauth token prints a working client-credentials token, then serves it from the cache", async () => {

@@ -1,21 +1,11 @@
 import assert from "node:assert/strict";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
+import { profileHome, runClauth, startClauth } from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 
-async function deviceHome(issuer: string) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: {
-      dev: {
-        issuer,
-        client_id: "demo-cli",
-        flow: "device",
-        scope: "openid offline_access api:read",
-      },
-    },
-  });
-  return { ...home, env: { ...home.env, CLAUTH_PROFILE: "dev" } };
+function deviceHome(issuer: string) {
+  const scope = "openid offline_access api:read";
+  return profileHome("dev", { issuer, client_id: "demo-cli", flow: "device", scope });
 }
 
 const COMPLETE_URI = /Or open this address, which already holds the code:\n {2}(\S+)\n/;

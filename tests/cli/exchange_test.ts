@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
 import type { DevProvider } from "../../dev/provider.ts";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, profileHome, runClauth } from "../helpers/cli.ts";
 import {
   ACCESS_TOKEN_TYPE,
   EXCHANGE_GRANT,
@@ -16,22 +16,14 @@ import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
 const SECRET = "demo-service-secret";
 
 /** A home whose default profile is demo-service with client credentials. */
-async function serviceHome(issuer: string, env: Record<string, string> = {}) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: {
-      svc: {
-        issuer,
-        client_id: "demo-service",
-        flow: "client-credentials",
-        scope: "api:read api:write",
-      },
-    },
-  });
-  return {
-    ...home,
-    env: { ...home.env, CLAUTH_PROFILE: "svc", CLAUTH_CLIENT_SECRET: SECRET, ...env },
+function serviceHome(issuer: string, env: Record<string, string> = {}) {
+  const profile = {
+    issuer,
+    client_id: "demo-service",
+    flow: "client-credentials",
+    scope: "api:read api:write",
   };
+  return profileHome("svc", profile, { CLAUTH_CLIENT_SECRET: SECRET, ...env });
 }
 
 async function serviceToken(idp: DevProvider, scope = "api:read api:write"): Promise<string> {

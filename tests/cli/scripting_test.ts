@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { profileHome, runClauth } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 
 async function ciEnv(issuer: string) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: {
-      ci: { issuer, client_id: "demo-service", flow: "client-credentials", scope: "api:read" },
-    },
-  });
-  return { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: "demo-service-secret" };
+  const profile = {
+    issuer,
+    client_id: "demo-service",
+    flow: "client-credentials",
+    scope: "api:read",
+  };
+  return (await profileHome("ci", profile, { CLAUTH_CLIENT_SECRET: "demo-service-secret" })).env;
 }
 
 const printEnv = (

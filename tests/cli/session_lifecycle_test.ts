@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
-import { type CliHome, makeCliHome, runClauth } from "../helpers/cli.ts";
+import { type CliHome, FAKE_BROWSER, makeCliHome, profileHome, runClauth } from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
-
-const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
-  new URL("../../dev/browser.ts", import.meta.url).pathname
-}`;
 
 /** A profile "me" for alice, logged in through the browser flow (scripted browser). */
 async function loggedIn(issuer: string, extra: Record<string, string> = {}) {
-  const home = await makeCliHome();
-  await home.writeConfig({
-    profiles: {
-      me: {
-        issuer,
-        client_id: "demo-cli",
-        flow: "browser",
-        scope: "openid offline_access api:read",
-        ...extra,
-      },
-    },
-  });
-  const env = { ...home.env, CLAUTH_PROFILE: "me", BROWSER: FAKE_BROWSER };
+  const scope = "openid offline_access api:read";
+  const profile = { issuer, client_id: "demo-cli", flow: "browser", scope, ...extra };
+  const home = await profileHome("me", profile, { BROWSER: FAKE_BROWSER });
+  const { env } = home;
   const login = await runClauth(["login"], { env });
   assert.equal(login.code, 0, login.stderr);
   return { ...home, env, tokenFile: `${home.stateDir}/tokens/me.json` };

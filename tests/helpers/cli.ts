@@ -35,6 +35,22 @@ export async function makeCliHome(): Promise<CliHome> {
   };
 }
 
+/** A home with one profile, selected through CLAUTH_PROFILE; `env` adds variables. */
+export async function profileHome(
+  name: string,
+  profile: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<CliHome> {
+  const home = await makeCliHome();
+  await home.writeConfig({ profiles: { [name]: profile } });
+  return { ...home, env: { ...home.env, CLAUTH_PROFILE: name, ...env } };
+}
+
+/** dev/browser.ts as a $BROWSER command: follows the redirects of an auto-approving provider. */
+export const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
+  new URL("../../dev/browser.ts", import.meta.url).pathname
+}`;
+
 function clauthCommand(args: string[], env: Record<string, string> = {}, stdin = false) {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", MAIN, ...args],

@@ -6,7 +6,7 @@ import {
   type AuthorizationCodeResult,
 } from "../../flows/authorization_code.ts";
 import type { Client } from "../../flows/client.ts";
-import { type CliHome, makeCliHome, runClauth } from "./cli.ts";
+import { type CliHome, FAKE_BROWSER, makeCliHome, runClauth } from "./cli.ts";
 
 /** Runs the browser login with a programmatic browser that follows every redirect. */
 export async function loginAsAlice(
@@ -26,10 +26,6 @@ export async function loginAsAlice(
     await browsing.catch(() => {});
   }
 }
-
-const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
-  new URL("../../dev/browser.ts", import.meta.url).pathname
-}`;
 
 /**
  * A CLI home whose profile "web" (the default) is logged in as alice through the real CLI
