@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
-import { profileHome, runClauth } from "../helpers/cli.ts";
-import { introspect, withProvider } from "../helpers/dev_provider.ts";
+import { runClauth } from "../helpers/cli.ts";
+import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
 const SECRET = "demo-service-secret";
 
-function ciHome(issuer: string) {
-  const profile = {
-    issuer,
-    client_id: "demo-service",
-    flow: "client-credentials",
-    scope: "api:read",
-  };
-  return profileHome("ci", profile, { CLAUTH_CLIENT_SECRET: SECRET });
-}
+const ciHome = (issuer: string) => serviceHome(issuer, { scope: "api:read" });
 
 Deno.test("clauth token prints a working client-credentials token, then serves it from the cache", async () => {
   await withProvider({}, async (idp) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { makeCliHome, runClauth } from "../helpers/cli.ts";
-import { withProvider } from "../helpers/dev_provider.ts";
+import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { loggedInHome } from "../helpers/login.ts";
 import { claimsOf, signJwt, testKey, withPayload } from "../helpers/signing.ts";
 
@@ -88,20 +88,8 @@ Deno.test("clauth decode --verify refuses an altered or foreign-signed token (ex
 
 Deno.test("clauth decode of the dev provider's opaque access token exits 2 with a clear message", async () => {
   await withProvider({}, async (idp) => {
-    const home = await makeCliHome();
-    const secretFile = `${home.configDir}/secret`;
-    await Deno.writeTextFile(secretFile, "demo-service-secret");
-    await home.writeConfig({
-      profiles: {
-        ci: {
-          issuer: idp.issuer,
-          client_id: "demo-service",
-          client_secret_file: secretFile,
-          flow: "client-credentials",
-        },
-      },
-    });
-    const env = { ...home.env, CLAUTH_PROFILE: "ci" };
+    const home = await serviceHome(idp.issuer);
+    const { env } = home;
     assert.equal((await runClauth(["login"], { env })).code, 0);
     const token = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`))
       .access_token;

@@ -1,30 +1,22 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
 import type { DevProvider } from "../../dev/provider.ts";
-import { makeCliHome, profileHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, runClauth } from "../helpers/cli.ts";
 import {
   ACCESS_TOKEN_TYPE,
   EXCHANGE_GRANT,
   introspect,
   SERVICE_AUTH,
+  serviceHome,
   str,
   token,
   withProvider,
 } from "../helpers/dev_provider.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
 
-const SECRET = "demo-service-secret";
-
 /** A home whose default profile is demo-service with client credentials. */
-function serviceHome(issuer: string, env: Record<string, string> = {}) {
-  const profile = {
-    issuer,
-    client_id: "demo-service",
-    flow: "client-credentials",
-    scope: "api:read api:write",
-  };
-  return profileHome("svc", profile, { CLAUTH_CLIENT_SECRET: SECRET, ...env });
-}
+const svcHome = (issuer: string, env: Record<string, string> = {}) =>
+  serviceHome(issuer, { name: "svc", scope: "api:read api:write", env });
 
 async function serviceToken(idp: DevProvider, scope = "api:read api:write"): Promise<string> {
   const { body } = await token(idp, { grant_type: "client_credentials", scope }, SERVICE_AUTH);
@@ -33,7 +25,7 @@ async function serviceToken(idp: DevProvider, scope = "api:read api:write"): Pro
 
 Deno.test("clauth exchange narrows the profile's token to a scope and audience, and never caches", async () => {
   await withProvider({}, async (idp) => {
-    const home = await serviceHome(idp.issuer);
+    const home = await svcHome(idp.issuer);
     const args = ["exchange", "--scope", "api:read", "--audience", "https://orders.example"];
     const first = await runClauth([...args, "--output", "json"], { env: home.env });
     assert.equal(first.code, 0, first.stderr);
@@ -65,7 +57,7 @@ Deno.test("clauth exchange narrows the profile's token to a scope and audience, 
 
 Deno.test("clauth exchange delegates: subject on stdin, actor from a file, act claim in introspection", async () => {
   await withProvider({}, async (idp) => {
-    const home = await serviceHome(idp.issuer);
+    const home = await svcHome(idp.issuer);
     const subject = await serviceToken(idp);
     const actorFile = `${home.configDir}/actor.token`;
     await Deno.writeTextFile(actorFile, `${await serviceToken(idp, "api:read")}\n`);
@@ -94,7 +86,7 @@ Deno.test("clauth exchange delegates: subject on stdin, actor from a file, act c
 
 Deno.test("clauth exchange warns that a --subject-token in argv is visible to other users", async () => {
   await withProvider({}, async (idp) => {
-    const home = await serviceHome(idp.issuer);
+    const home = await svcHome(idp.issuer);
     const subject = await serviceToken(idp);
     const result = await runClauth(["exchange", "--subject-token", subject], { env: home.env });
     assert.equal(result.code, 0, result.stderr);
@@ -236,7 +228,7 @@ Deno.test("clauth exchange refuses bad input with exit 2 and says what is valid"
 
 Deno.test("clauth exchange with an inactive subject token exits 1: the subject token is not active", async () => {
   await withProvider({}, async (idp) => {
-    const home = await serviceHome(idp.issuer);
+    const home = await svcHome(idp.issuer);
     const result = await runClauth(["exchange", "--subject-token", "-"], {
       env: home.env,
       stdin: "no-such-token",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { makeCliHome, runClauth } from "../helpers/cli.ts";
-import { withProvider } from "../helpers/dev_provider.ts";
+import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { loggedInHome } from "../helpers/login.ts";
 
 Deno.test("clauth inspect shows an active token, then inactive (exit 0) once it is revoked", async () => {
@@ -52,21 +52,7 @@ Deno.test("clauth inspect shows an active token, then inactive (exit 0) once it 
 
 Deno.test("clauth inspect TOKEN warns that arguments are visible to others, and authenticates the client", async () => {
   await withProvider({}, async (idp) => {
-    const home = await makeCliHome();
-    const secretFile = `${home.configDir}/secret`;
-    await Deno.writeTextFile(secretFile, "demo-service-secret");
-    await home.writeConfig({
-      profiles: {
-        ci: {
-          issuer: idp.issuer,
-          client_id: "demo-service",
-          client_secret_file: secretFile,
-          flow: "client-credentials",
-          scope: "api:read",
-        },
-      },
-    });
-    const env = { ...home.env, CLAUTH_PROFILE: "ci" };
+    const { env } = await serviceHome(idp.issuer, { scope: "api:read" });
     const token = (await runClauth(["token"], { env })).stdout.trim();
     const result = await runClauth(["inspect", token], { env });
     assert.equal(result.code, 0, result.stderr);

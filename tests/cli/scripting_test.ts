@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import { profileHome, runClauth } from "../helpers/cli.ts";
-import { withProvider } from "../helpers/dev_provider.ts";
+import { runClauth } from "../helpers/cli.ts";
+import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
-async function ciEnv(issuer: string) {
-  const profile = {
-    issuer,
-    client_id: "demo-service",
-    flow: "client-credentials",
-    scope: "api:read",
-  };
-  return (await profileHome("ci", profile, { CLAUTH_CLIENT_SECRET: "demo-service-secret" })).env;
-}
+const ciEnv = async (issuer: string) => (await serviceHome(issuer, { scope: "api:read" })).env;
 
 const printEnv = (
   name: string,

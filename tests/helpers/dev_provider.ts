@@ -1,6 +1,7 @@
 /** Helpers for tests that run against the dev provider (started in-process). */
 
 import { type DevProvider, type DevProviderOptions, startDevProvider } from "../../dev/provider.ts";
+import { type CliHome, profileHome } from "./cli.ts";
 
 export const SERVICE_AUTH = `Basic ${btoa("demo-service:demo-service-secret")}`;
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -101,4 +102,24 @@ export function authorizationUrl(
     ...extra,
   }).toString();
   return url.href;
+}
+
+/**
+ * A CLI home with one client-credentials profile for demo-service (secret in
+ * CLAUTH_CLIENT_SECRET), selected through CLAUTH_PROFILE.
+ */
+export function serviceHome(
+  issuer: string,
+  options: { name?: string; scope?: string; env?: Record<string, string> } = {},
+): Promise<CliHome> {
+  const profile: Record<string, string> = {
+    issuer,
+    client_id: "demo-service",
+    flow: "client-credentials",
+  };
+  if (options.scope) profile.scope = options.scope;
+  return profileHome(options.name ?? "ci", profile, {
+    CLAUTH_CLIENT_SECRET: "demo-service-secret",
+    ...options.env,
+  });
 }
