@@ -100,7 +100,9 @@ export class CommandContext {
     }
     return {
       refresh: async (tokens) =>
-        await refreshFlow(await this.client(tokens.auth_method), tokens.refresh_token!),
+        await refreshFlow(await this.client(tokens.auth_method), tokens.refresh_token!, {
+          ...(tokens.id_token ? { previousIdToken: tokens.id_token } : {}),
+        }),
       loginCommand,
     };
   }

@@ -14,7 +14,7 @@
 import { ClauthError } from "../errors.ts";
 import type { Client } from "./client.ts";
 import { defaultNow } from "./dependencies.ts";
-import { shown, verifyJwtSignature } from "./jwt.ts";
+import { decodeJwt, shown, verifyJwtSignature } from "./jwt.ts";
 
 /** Seconds of clock difference tolerated for `exp` and `iat` (oauth4webapi's default too). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -169,16 +169,44 @@ export async function verifyIdTokenInResponse(
   client: Client,
   response: Response,
   options: VerifyIdTokenOptions = {},
-): Promise<void> {
-  if (response.status !== 200) return;
+): Promise<IdTokenClaims | undefined> {
+  if (response.status !== 200) return undefined;
   let body: unknown;
   try {
     body = await response.clone().json();
   } catch {
-    return; // not JSON: processing the response reports that
+    return undefined; // not JSON: processing the response reports that
   }
   const idToken = (body as { id_token?: unknown } | null)?.id_token;
-  if (typeof idToken === "string") await verifyIdToken(client, idToken, options);
+  return typeof idToken === "string" ? await verifyIdToken(client, idToken, options) : undefined;
+}
+
+/**
+ * Checks that an ID token from a refresh is about the same login as the original one: same
+ * `iss`, `sub` and `aud`, and the same `auth_time` when both have it (OIDC Core §12.2).
+ * `original` was verified when it arrived; here it is only read.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
+ */
+export function checkSameLogin(refreshed: IdTokenClaims, original: string): void {
+  const before = decodeJwt(original, { what: "The stored ID token", code: "storage" }).claims;
+  const audiences = (aud: unknown) => [aud].flat().map(String).sort().join(" ");
+  const differs = (["iss", "sub"] as const).find((claim) => refreshed[claim] !== before[claim]) ??
+    (audiences(refreshed.aud) !== audiences(before.aud) ? "aud" : undefined) ??
+    (refreshed.auth_time !== undefined && before.auth_time !== undefined &&
+        refreshed.auth_time !== before.auth_time
+      ? "auth_time"
+      : undefined);
+  if (differs) {
+    throw new ClauthError(
+      "server",
+      `The ID token from the refresh has another ${differs} (${
+        shown(refreshed[differs])
+      }) than the one from the login (${
+        shown(before[differs])
+      }): it is not about the same login, so clauth refused it (OIDC Core §12.2).`,
+    );
+  }
 }
 
 /**

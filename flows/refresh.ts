@@ -6,12 +6,17 @@
 
 import * as oauth from "oauth4webapi";
 import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
-import { verifyIdTokenInResponse } from "./id_token.ts";
+import { checkSameLogin, verifyIdTokenInResponse } from "./id_token.ts";
 
 /** Options for {@linkcode refreshFlow}. */
 export interface RefreshFlowOptions {
   /** Ask for fewer scopes than the grant has (default: all of them). */
   scope?: string;
+  /**
+   * The ID token of the login being refreshed. A new ID token in the response must then be
+   * about the same login: same iss, sub, aud (OIDC Core §12.2).
+   */
+  previousIdToken?: string;
 }
 
 /**
@@ -50,7 +55,8 @@ export async function refreshFlow(
       refreshToken,
       { ...client.requestOptions, additionalParameters: parameters },
     );
-    await verifyIdTokenInResponse(client, response);
+    const claims = await verifyIdTokenInResponse(client, response);
+    if (claims && options.previousIdToken) checkSameLogin(claims, options.previousIdToken);
     return await oauth.processRefreshTokenResponse(client.as, client.client, response);
   });
 }

@@ -211,3 +211,20 @@ Deno.test("refreshFlow() refuses a refreshed ID token signed by an unknown key",
   await refusedLogin(refreshFlow(client, "RT"), /has no key with kid "k9"/);
   assert.equal(calls.filter((c) => c.url === `${ISSUER}/jwks`).length, 1, "fresh set: no refetch");
 });
+
+Deno.test("refreshFlow() refuses a refreshed ID token about another user or audience (OIDC Core 12.2)", async () => {
+  const key = await testKey("k1");
+  const original = await signJwt(key, idTokenClaims(ISSUER, "cli"));
+  for (
+    const [claims, pattern] of [
+      [{ sub: "mallory" }, /another sub \("mallory"\) than the one from the login \("alice"\)/],
+      [{ aud: ["cli", "other"], azp: "cli" }, /another aud/],
+    ] as const
+  ) {
+    const { client } = await scriptedClient(key, () => tokensWith(key, claims));
+    await refusedLogin(refreshFlow(client, "RT", { previousIdToken: original }), pattern);
+  }
+  const { client } = await scriptedClient(key, () => tokensWith(key, {}));
+  const same = await refreshFlow(client, "RT", { previousIdToken: original });
+  assert.equal(same.response.access_token, "AT");
+});
