@@ -9,10 +9,10 @@ import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { discover } from "./discovery.ts";
-import type { EndpointOverrides } from "./endpoints.ts";
+import { ENDPOINT_NAMES, type EndpointOverrides } from "./endpoints.ts";
 import { type AuthMethod, type ClientCredentials, withClientAuth } from "./client_auth.ts";
 import { timedFetch } from "./http.ts";
-import { isLoopbackHost } from "./issuer.ts";
+import { checkEndpointUrl, isLoopbackHost } from "./issuer.ts";
 import { toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata, TokenEndpointResponse } from "./oauth_types.ts";
 
@@ -124,6 +124,11 @@ export async function createClient(
   deps: FlowDependencies = {},
 ): Promise<Client> {
   const as = await discover(settings.issuer, { endpoints: settings.endpoints ?? {}, deps });
+  // Plain http is allowed below only because every endpoint passed this check.
+  for (const name of ENDPOINT_NAMES) {
+    const url = as[name];
+    if (typeof url === "string") checkEndpointUrl(name, url);
+  }
   const requestOptions: Client["requestOptions"] = {
     [oauth.customFetch]: timedFetch(deps),
     [oauth.allowInsecureRequests]: isLoopbackHost(new URL(settings.issuer).hostname),

@@ -11,10 +11,8 @@ import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import type { EndpointOverrides } from "./endpoints.ts";
 import { checkIssuer, isLoopbackHost } from "./issuer.ts";
-import { describeUrl, timedFetch } from "./http.ts";
+import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
-
-const MAX_REDIRECTS = 5;
 
 /** Options for {@linkcode discover}. */
 export interface DiscoverOptions {
@@ -70,6 +68,8 @@ async function fetchMetadata(
   deps: FlowDependencies,
 ): Promise<oauth.AuthorizationServer> {
   const requestOptions = {
+    // oauth4webapi asks with `redirect: "manual"`; some servers redirect discovery (to add
+    // a slash, say). Same-origin hops are followed; the issuer check still guards the result.
     [oauth.customFetch]: followSameOriginRedirects(timedFetch(deps)),
     [oauth.allowInsecureRequests]: isLoopbackHost(issuerUrl.hostname),
   };
@@ -127,30 +127,6 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
   return new ClauthError("server", `The discovery document at ${where} is unusable: ${message}.`, {
     cause: error,
   });
-}
-
-/**
- * oauth4webapi asks for discovery with `redirect: "manual"`; some servers redirect it (to add
- * a slash, say). Follow such redirects only within the same origin; the issuer check that
- * follows still guards the result.
- */
-function followSameOriginRedirects(fetchFn: typeof fetch) {
-  return async (
-    url: string,
-    init: oauth.CustomFetchOptions<"GET", undefined>,
-  ): Promise<Response> => {
-    let current = url;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const response = await fetchFn(current, { ...init, body: null, redirect: "manual" });
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status > 399 || !location) return response;
-      const next = new URL(location, current);
-      if (next.origin !== new URL(current).origin) return response;
-      await response.body?.cancel();
-      current = next.href;
-    }
-    throw new ClauthError("server", `Too many redirects while fetching ${describeUrl(url)}.`);
-  };
 }
 
 function isMetadata(value: unknown): value is oauth.AuthorizationServer {

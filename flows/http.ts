@@ -85,6 +85,30 @@ function withUrl(response: Response, url: string): Response {
   return response;
 }
 
+/** Redirect hops {@linkcode followSameOriginRedirects} follows before giving up. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * Wraps `fetchFn` so a GET follows redirects only within the same origin (and scheme): a
+ * redirect elsewhere is returned as is, for the caller to report. Used for discovery and the
+ * issuer's keys, where following a redirect off-site (or to http) would let others answer.
+ */
+export function followSameOriginRedirects(fetchFn: typeof fetch) {
+  return async (url: string, init: { headers?: HeadersInit; signal?: AbortSignal | null } = {}) => {
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const response = await fetchFn(current, { ...init, method: "GET", redirect: "manual" });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status > 399 || !location) return response;
+      const next = new URL(location, current);
+      if (next.origin !== new URL(current).origin) return response;
+      await response.body?.cancel();
+      current = next.href;
+    }
+    throw new ClauthError("server", `Too many redirects while fetching ${describeUrl(url)}.`);
+  };
+}
+
 /** A URL without query or fragment, safe to show (no codes or tokens in it). */
 export function describeUrl(url: string): string {
   try {

@@ -6,11 +6,33 @@
 
 import { ClauthError } from "../errors.ts";
 
-/** Whether a host name is a loopback address, where plain http cannot be sniffed. */
+/**
+ * Whether a host name is a loopback address, where plain http cannot be sniffed. Only
+ * literal addresses and `localhost` itself: `*.localhost` names go through DNS like any other.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(host);
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Refuses an endpoint URL that would send tokens or secrets in clear: https, or http on a
+ * loopback address only. `name` is the metadata field, for the message.
+ */
+export function checkEndpointUrl(name: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ClauthError("server", `The ${name} "${value}" is not a URL.`);
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    return;
+  }
+  throw new ClauthError(
+    "insecure_issuer",
+    `Refusing the ${name} ${url.origin}${url.pathname}: tokens and secrets would cross the network unencrypted. Endpoints must be https:// (plain http only on loopback).`,
+  );
 }
 
 /**

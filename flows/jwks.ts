@@ -12,7 +12,7 @@ import type { JSONWebKeySet } from "jose";
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import { type Client, requireEndpoint } from "./client.ts";
-import { describeUrl } from "./http.ts";
+import { describeUrl, followSameOriginRedirects } from "./http.ts";
 
 /** A key set and where it came from. */
 export interface IssuerKeys {
@@ -53,14 +53,9 @@ export async function issuerKeys(
 
 async function fetchKeySet(client: Client, uri: string): Promise<JSONWebKeySet> {
   const where = describeUrl(uri);
-  const url = new URL(uri);
-  if (url.protocol !== "https:" && !client.requestOptions[oauth.allowInsecureRequests]) {
-    throw new ClauthError(
-      "server",
-      `The issuer's jwks_uri ${where} is not https: clauth will not fetch signing keys over plain http.`,
-    );
-  }
-  const response = await client.requestOptions[oauth.customFetch](url.href, {
+  // createClient() already refused a jwks_uri that is not https (or loopback http).
+  const fetchKeys = followSameOriginRedirects(client.requestOptions[oauth.customFetch]);
+  const response = await fetchKeys(uri, {
     headers: { accept: "application/json, application/jwk-set+json" },
   });
   if (response.status !== 200) {

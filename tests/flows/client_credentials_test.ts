@@ -103,3 +103,42 @@ Deno.test("clientCredentialsFlow() accepts an OAuth error sent as text/html", as
   );
   await rejectsWithoutSecret(clientCredentialsFlow(client), "usage", /invalid_scope, HTTP 400/);
 });
+
+Deno.test("createClient() refuses plain-http endpoints off loopback, even for a loopback issuer", async () => {
+  const issuer = "http://127.0.0.1:9";
+  const fake = fakeFetch({
+    [`GET ${issuer}/.well-known/openid-configuration`]: () =>
+      json(metadata(issuer, { token_endpoint: "http://192.0.2.1/token" })),
+  });
+  await rejectsWith(
+    createClient({ issuer, clientId: "c", clientSecret: "s3cret" }, { fetch: fake.fetch }),
+    "insecure_issuer",
+    /Refusing the token_endpoint http:\/\/192\.0\.2\.1\/token/,
+  );
+  assert.equal(fake.calls.length, 1, "nothing was sent to the http endpoint");
+  // A profile's endpoint override gets the same check.
+  const overridden = fakeFetch({
+    [`GET ${issuer}/.well-known/openid-configuration`]: () => json(metadata(issuer)),
+  });
+  await rejectsWith(
+    createClient({
+      issuer,
+      clientId: "c",
+      endpoints: { revocation_endpoint: "http://example.com/revoke" },
+    }, {
+      fetch: overridden.fetch,
+    }),
+    "insecure_issuer",
+    /revocation_endpoint http:\/\/example\.com\/revoke/,
+  );
+});
+
+Deno.test("an issuer under *.localhost is not loopback: its name goes through DNS", async () => {
+  const fake = fakeFetch({});
+  await rejectsWith(
+    createClient({ issuer: "http://evil.localhost", clientId: "c" }, { fetch: fake.fetch }),
+    "insecure_issuer",
+    /Refusing the http:\/\/ issuer/,
+  );
+  assert.equal(fake.calls.length, 0);
+});

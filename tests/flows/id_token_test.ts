@@ -6,6 +6,7 @@ import { CLOCK_TOLERANCE_SECONDS, verifyIdToken } from "../../flows/id_token.ts"
 import { decodeJwt, verifyJwtSignature } from "../../flows/jwt.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
 import { idTokenClaims, nowSeconds, signJwt, type TestKey, testKey } from "../helpers/signing.ts";
+import { rejectsWith } from "../helpers/assertions.ts";
 
 const ISSUER = "https://as.example";
 const JWKS_URI = `${ISSUER}/jwks`;
@@ -318,7 +319,7 @@ Deno.test("verifyJwtSignature() reports an unreachable or broken key set clearly
   }
 });
 
-Deno.test("verifyJwtSignature() needs a jwks_uri and refuses a plain-http one on a remote issuer", async () => {
+Deno.test("verifyJwtSignature() needs a jwks_uri; createClient() refuses a plain-http one on a remote issuer", async () => {
   const fake = fakeFetch({
     [`GET ${ISSUER}/.well-known/openid-configuration`]: () => json(metadata(ISSUER)),
   });
@@ -333,13 +334,10 @@ Deno.test("verifyJwtSignature() needs a jwks_uri and refuses a plain-http one on
     [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
       json(metadata(ISSUER, { jwks_uri: "http://as.example/jwks" })),
   });
-  const client2 = await createClient({ issuer: ISSUER, clientId: CLIENT_ID }, {
-    fetch: insecure.fetch,
-  });
-  await refused(
-    verifyJwtSignature(client2, token),
-    /jwks_uri http:\/\/as\.example\/jwks is not https/,
-    token,
+  await rejectsWith(
+    createClient({ issuer: ISSUER, clientId: CLIENT_ID }, { fetch: insecure.fetch }),
+    "insecure_issuer",
+    /Refusing the jwks_uri http:\/\/as\.example\/jwks: tokens and secrets would cross the network unencrypted/,
   );
   assert.equal(insecure.calls.length, 1, "only discovery was fetched");
 });
@@ -358,4 +356,36 @@ Deno.test("verifyIdToken() refuses an algorithm the issuer does not use for ID t
     /signed with ES256, but https:\/\/as\.example signs ID tokens with RS256 or PS256\.$/,
     token,
   );
+});
+
+Deno.test("verifyJwtSignature() follows a jwks_uri redirect only within the issuer's origin", async () => {
+  const k1 = await testKey("k1");
+  const served: string[] = [];
+  // Two real loopback servers (a real fetch follows redirects by default): the issuer
+  // redirects its jwks_uri to another origin, which serves keys that would verify.
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    served.push("other");
+    return Response.json({ keys: [k1.jwk] });
+  });
+  const issuerServer: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+  }, (request): Response => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/.well-known/openid-configuration") {
+      return Response.json(metadata(issuer, { jwks_uri: `${issuer}/jwks` }));
+    }
+    return Response.redirect(`http://127.0.0.1:${other.addr.port}/jwks`, 302);
+  });
+  const issuer = `http://127.0.0.1:${issuerServer.addr.port}`;
+  try {
+    const client = await createClient({ issuer, clientId: CLIENT_ID });
+    const token = await signJwt(k1, idTokenClaims(issuer, CLIENT_ID));
+    await refused(verifyJwtSignature(client, token), /could not be fetched: HTTP 302/, token);
+    assert.deepEqual(served, []);
+  } finally {
+    await issuerServer.shutdown();
+    await other.shutdown();
+  }
 });
