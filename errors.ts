@@ -104,3 +104,12 @@ const EXIT_CODES: Record<ClauthErrorCode, number> = {
 export function exitCodeFor(code: ClauthErrorCode): number {
   return EXIT_CODES[code];
 }
+
+/**
+ * Describes a `JSON.parse` failure by its place only ("at line 3 column 2"): V8's message
+ * quotes the text around the mistake, and these files hold tokens, keys and secrets.
+ */
+export function jsonErrorPlace(error: unknown): string {
+  const place = String((error as Error)?.message ?? "").match(/\(line (\d+) column (\d+)\)/);
+  return place ? ` at line ${place[1]} column ${place[2]}` : "";
+}

@@ -7,6 +7,7 @@
  */
 
 import { formatDuration } from "./time_text.ts";
+import { safeText } from "../flows/safe_text.ts";
 
 /** Claims holding seconds since the epoch. */
 export const TIME_CLAIMS: ReadonlySet<string> = new Set([
@@ -49,11 +50,4 @@ export function table(rows: readonly (readonly string[])[], indent = ""): string
     indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
       .join("  ").trimEnd()
   ).join("\n") + "\n";
-}
-
-/** Text from outside made safe for a terminal: control characters escaped, at most 500 chars. */
-export function safeText(value: string): string {
-  const text = value.length > 500 ? `${value.slice(0, 500)}…` : value;
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

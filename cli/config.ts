@@ -18,7 +18,7 @@
  * @module
  */
 
-import { ClauthError } from "../errors.ts";
+import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import { ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
 import { configDir, join } from "../storage/paths.ts";
@@ -92,8 +92,8 @@ export async function loadConfig(path: string = configPath()): Promise<ConfigFil
   } catch (error) {
     throw new ClauthError(
       "usage",
-      `The config file ${path} is not valid JSON: ${
-        (error as Error).message
+      `The config file ${path} is not valid JSON${
+        jsonErrorPlace(error)
       }. Fix it by hand; clauth never rewrites it.`,
     );
   }

@@ -10,6 +10,7 @@ import type { DeviceCodePrompt } from "../flows/device_code.ts";
 import { type Spinner, startSpinner } from "./spinner.ts";
 import type { Terminal } from "./terminal.ts";
 import { formatDuration } from "./time_text.ts";
+import { safeText } from "../flows/safe_text.ts";
 
 /** Shows the device prompt and, on a TTY, a spinner until `stop()` is called. */
 export class DevicePrompt {
@@ -21,12 +22,12 @@ export class DevicePrompt {
   show(prompt: DeviceCodePrompt): void {
     const { terminal } = this;
     terminal.info("To log in, open this address on any device:");
-    terminal.info(`  ${prompt.verificationUri}`);
+    terminal.info(`  ${safeText(prompt.verificationUri)}`);
     terminal.info("and enter the code:");
-    terminal.info(`  ${prompt.userCode}`);
+    terminal.info(`  ${safeText(prompt.userCode)}`);
     if (prompt.verificationUriComplete) {
       terminal.info("Or open this address, which already holds the code:");
-      terminal.info(`  ${prompt.verificationUriComplete}`);
+      terminal.info(`  ${safeText(prompt.verificationUriComplete)}`);
     }
     if (terminal.color) {
       terminal.info(renderUnicodeCompact(prompt.verificationUriComplete ?? prompt.verificationUri));

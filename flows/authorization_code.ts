@@ -12,6 +12,7 @@ import { defaultSleep } from "./dependencies.ts";
 import { verifyIdTokenInResponse } from "./id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
 import { toClauthError } from "./oauth_errors.ts";
+import { safeText } from "./safe_text.ts";
 
 /** How long a browser login may take, start to tokens, unless told otherwise. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -321,7 +322,7 @@ function validateCallback(client: Client, url: URL, state: string): URLSearchPar
 
 function authorizationResponseError(client: Client, url: URL, error: unknown): ClauthError {
   if (error instanceof oauth.AuthorizationResponseError) {
-    const description = error.error_description ? ` (${quote(error.error_description)})` : "";
+    const description = error.error_description ? ` (${safeText(error.error_description)})` : "";
     if (error.error === "access_denied") {
       return new ClauthError(
         "denied",
@@ -331,7 +332,7 @@ function authorizationResponseError(client: Client, url: URL, error: unknown): C
     }
     return new ClauthError(
       "server",
-      `The authorization server refused the login: ${quote(error.error)}${description}.`,
+      `The authorization server refused the login: ${safeText(error.error)}${description}.`,
       { cause: error },
     );
   }
@@ -344,7 +345,7 @@ function authorizationResponseError(client: Client, url: URL, error: unknown): C
         iss === null
           ? `The authorization response has no iss parameter, although ${issuer} advertises authorization_response_iss_parameter_supported (RFC 9207). The login was refused.`
           : `The authorization response names another issuer: iss is ${
-            quote(iss)
+            safeText(iss)
           }, expected ${issuer}. The login was refused: the response may not come from your server (RFC 9207 mix-up protection).`,
         { cause: error },
       );
@@ -389,11 +390,4 @@ function timedOut(timeoutMs: number): ClauthError {
     "expired",
     `The login timed out: no answer came back from the browser within ${span}. Run the login again.`,
   );
-}
-
-/** Server-sent text made safe for a terminal: control characters escaped, length bounded. */
-function quote(value: string): string {
-  const text = value.length > 300 ? `${value.slice(0, 300)}…` : value;
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

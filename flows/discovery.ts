@@ -13,6 +13,7 @@ import type { EndpointOverrides } from "./endpoints.ts";
 import { checkIssuer, isLoopbackHost } from "./issuer.ts";
 import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
+import { safeText } from "./safe_text.ts";
 
 /** Options for {@linkcode discover}. */
 export interface DiscoverOptions {
@@ -102,7 +103,9 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
       const actual = (error.cause as { body?: { issuer?: unknown } }).body?.issuer;
       return new ClauthError(
         "usage",
-        `The discovery document at ${where} names the issuer "${actual}", not "${issuerUrl.href}". Set --issuer to the exact issuer if you trust this server.`,
+        `The discovery document at ${where} names the issuer "${
+          safeText(String(actual))
+        }", not "${issuerUrl.href}". Set --issuer to the exact issuer if you trust this server.`,
         { cause: error },
       );
     }

@@ -10,6 +10,7 @@
 
 import * as oauth from "oauth4webapi";
 import { ClauthError, type ClauthErrorCode } from "../errors.ts";
+import { safeText } from "./safe_text.ts";
 
 /** Maps RFC 6749 / RFC 8628 error codes to our categories; anything else is "server". */
 const CODE_FOR_OAUTH_ERROR: Record<string, ClauthErrorCode> = {
@@ -45,8 +46,8 @@ export function toClauthError(error: unknown, endpoint: string): ClauthError {
       ? error.error_description
       : (error as oauth.WWWAuthenticateChallengeError).cause[0]?.parameters.error_description;
     const code = CODE_FOR_OAUTH_ERROR[oauthError] ?? "server";
-    let message = `The ${endpoint} refused the request: ${oauthError}${
-      description ? ` (${description})` : ""
+    let message = `The ${endpoint} refused the request: ${safeText(oauthError)}${
+      description ? ` (${safeText(description)})` : ""
     }, HTTP ${status}`;
     if (code === "invalid_client") {
       message +=

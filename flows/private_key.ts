@@ -13,7 +13,7 @@
 
 import { createPrivateKey } from "node:crypto";
 import { calculateJwkThumbprint, importJWK, type JWK } from "jose";
-import { ClauthError } from "../errors.ts";
+import { ClauthError, jsonErrorPlace } from "../errors.ts";
 
 /** A signing key for client assertions. */
 export interface ClientPrivateKey {
@@ -120,7 +120,7 @@ function jwkFromJson(text: string, fail: (problem: string, cause?: unknown) => E
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw fail(`is not valid JSON: ${(error as Error).message}`, error);
+    throw fail(`is not valid JSON${jsonErrorPlace(error)}`);
   }
   if (typeof value !== "object" || value === null) throw fail("is not a JWK");
   const keys = (value as { keys?: unknown }).keys;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ClauthError } from "../errors.ts";
+import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import { join } from "./paths.ts";
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
 import type { StoredTokens, TokenStore } from "./token_store.ts";
@@ -156,7 +156,7 @@ function findDamage(text: string): string | undefined {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return `not valid JSON: ${(error as Error).message}`;
+    return `not valid JSON${jsonErrorPlace(error)}`;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return "not a JSON object";

@@ -7,7 +7,7 @@ Deno.test("clauth names the config file and the place of a JSON mistake, exits 2
   await home.writeConfig(broken);
   const result = await runClauth(["token", "--profile", "work"], { env: home.env });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /config\.json is not valid JSON: .*line 3 column 15/);
+  assert.match(result.stderr, /config\.json is not valid JSON at line 3 column 15\./);
   assert.match(result.stderr, /clauth never rewrites it/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   assert.equal(await Deno.readTextFile(`${home.configDir}/config.json`), broken);

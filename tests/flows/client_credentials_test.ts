@@ -142,3 +142,15 @@ Deno.test("an issuer under *.localhost is not loopback: its name goes through DN
   );
   assert.equal(fake.calls.length, 0);
 });
+
+Deno.test("clientCredentialsFlow() escapes control characters in the server's error text", async () => {
+  const { client } = await clientWith(() =>
+    json(
+      { error: "invalid_scope", error_description: "\x1b[2J\x1b[1;1Hopen https://evil.example" },
+      400,
+    )
+  );
+  const error = await rejectsWith(clientCredentialsFlow(client), "usage", /invalid_scope/);
+  assert.ok(!error.message.includes("\x1b"), "no raw escape sequence reaches the terminal");
+  assert.match(error.message, /\\u001b\[2J/);
+});

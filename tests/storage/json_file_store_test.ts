@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { ClauthError } from "../../errors.ts";
 import { JsonFileStore } from "../../storage/json_file_store.ts";
 import type { StoredTokens } from "../../storage/token_store.ts";
@@ -45,11 +46,12 @@ Deno.test("JsonFileStore.get() names the damaged file, and set() keeps it aside"
   const dir = await Deno.makeTempDir();
   const store = new JsonFileStore(dir);
   await Deno.mkdir(`${dir}/tokens`, { recursive: true });
-  await Deno.writeTextFile(store.pathOf("p"), '{"access_token": 42');
+  await Deno.writeTextFile(store.pathOf("p"), '{"access_token": "tok-SECRET-1", nope}');
   await assert.rejects(store.get("p"), (error: unknown) => {
     assert.ok(error instanceof ClauthError);
     assert.equal(error.code, "storage");
     assert.match(error.message, /p\.json is damaged \(not valid JSON/);
+    assert.ok(!error.message.includes("SECRET"), "the file's content is never quoted");
     assert.match(error.message, /clauth login --profile p/);
     return true;
   });
@@ -59,7 +61,10 @@ Deno.test("JsonFileStore.get() names the damaged file, and set() keeps it aside"
     n.includes("damaged")
   );
   assert.equal(kept.length, 1);
-  assert.equal(await Deno.readTextFile(`${dir}/tokens/${kept[0]}`), '{"access_token": 42');
+  assert.equal(
+    await Deno.readTextFile(`${dir}/tokens/${kept[0]}`),
+    '{"access_token": "tok-SECRET-1", nope}',
+  );
 });
 
 Deno.test("JsonFileStore rejects profile names that could escape the folder", async () => {
@@ -86,7 +91,12 @@ Deno.test("JsonFileStore.set() leaves the previous file intact when the writer d
   const dir = await Deno.makeTempDir();
   await new JsonFileStore(dir).set("p", sample("OLD"));
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL("./_crashing_writer.ts", import.meta.url).pathname, dir],
+    args: [
+      "run",
+      "--allow-all",
+      fileURLToPath(new URL("./_crashing_writer.ts", import.meta.url)),
+      dir,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
