@@ -7,6 +7,7 @@
  */
 
 import { ClauthError } from "../errors.ts";
+import { oauthErrorCode } from "../flows/oauth_errors.ts";
 import { canRevoke, revokeToken } from "../flows/revocation.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { stateDir } from "../storage/paths.ts";
@@ -92,7 +93,17 @@ async function revokeAll(
     if (tokens.refresh_token) {
       await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });
     }
-    await revokeToken(client, tokens.access_token, { tokenTypeHint: "access_token" });
+    await revokeToken(client, tokens.access_token, { tokenTypeHint: "access_token" }).catch(
+      (error) => {
+        // RFC 7009 §2.2.1: a server may decline to revoke access tokens; they expire anyway.
+        if (
+          !(error instanceof ClauthError &&
+            oauthErrorCode(error.cause) === "unsupported_token_type")
+        ) {
+          throw error;
+        }
+      },
+    );
     terminal.info(`Revoked the tokens of profile "${profile}" at ${tokens.issuer}.`);
     return undefined;
   } catch (error) {

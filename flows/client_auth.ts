@@ -26,14 +26,6 @@ import type { ClientPrivateKey } from "./private_key.ts";
  */
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
 
-/** The methods accepted in profiles, for config validation. */
-export const AUTH_METHODS: readonly AuthMethod[] = [
-  "client_secret_basic",
-  "client_secret_post",
-  "private_key_jwt",
-  "none",
-];
-
 /** What decides the method: the secret or key, the profile's choice, and what worked before. */
 export interface ClientCredentials {
   /** The client secret; leave out for a public client (such as a CLI run by people). */
@@ -136,15 +128,37 @@ export async function withClientAuth<T>(
   } catch (error) {
     const supported = as.token_endpoint_auth_methods_supported;
     const mayRetry = method === "client_secret_basic" && !credentials.configuredMethod &&
-      isClientAuthRejection(error) &&
+      rejectionStatus(error) !== undefined &&
       (supported === undefined || supported.includes("client_secret_post"));
-    if (!mayRetry) throw error;
+    if (!mayRetry) throw bodilessRejection(error);
     const post = "client_secret_post";
-    return { result: await send(clientAuthFor(post, credentials)), method: post };
+    try {
+      return { result: await send(clientAuthFor(post, credentials)), method: post };
+    } catch (retryError) {
+      throw bodilessRejection(retryError);
+    }
   }
 }
 
-function isClientAuthRejection(error: unknown): boolean {
-  const status = (error as { status?: number }).status;
-  return oauthErrorCode(error) === "invalid_client" || status === 401 || status === 403;
+/**
+ * The HTTP status when the server refused the client: `invalid_client`, or a 401/403 whose
+ * body is empty or not JSON (oauth4webapi then keeps the Response as the error's cause).
+ */
+function rejectionStatus(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  const status = (error as { status?: number }).status ??
+    (cause instanceof Response ? cause.status : undefined);
+  if (oauthErrorCode(error) === "invalid_client") return status ?? 401;
+  return status === 401 || status === 403 ? status : undefined;
+}
+
+/** A 401/403 without an OAuth error body is still a refused client: say so. */
+function bodilessRejection(error: unknown): unknown {
+  const status = rejectionStatus(error);
+  if (status === undefined || oauthErrorCode(error) !== undefined) return error;
+  return new ClauthError(
+    "invalid_client",
+    `The server refused the client (HTTP ${status}, no OAuth error in the answer). Check the client id and secret (CLAUTH_CLIENT_SECRET or --client-secret-file), the private key, and the profile's token_endpoint_auth_method`,
+    { cause: error },
+  );
 }

@@ -173,3 +173,30 @@ Deno.test("clauth status shows profiles, expiry and refresh tokens but never a t
     }
   });
 });
+
+Deno.test("clauth logout accepts a server that declines to revoke access tokens (RFC 7009 2.2.1)", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const hints: string[] = [];
+    const revocation = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (request) => {
+        const hint = new URLSearchParams(await request.text()).get("token_type_hint") ?? "";
+        hints.push(hint);
+        return hint === "access_token"
+          ? Response.json({ error: "unsupported_token_type" }, { status: 400 })
+          : new Response(null, { status: 200 });
+      },
+    );
+    try {
+      const home = await loggedIn(idp.issuer, {
+        revocation_endpoint: `http://127.0.0.1:${revocation.addr.port}/revoke`,
+      });
+      const result = await runClauth(["logout"], { env: home.env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(hints, ["refresh_token", "access_token"]);
+      await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
+    } finally {
+      await revocation.shutdown();
+    }
+  });
+});

@@ -154,3 +154,25 @@ Deno.test("clientCredentialsFlow() escapes control characters in the server's er
   assert.ok(!error.message.includes("\x1b"), "no raw escape sequence reaches the terminal");
   assert.match(error.message, /\\u001b\[2J/);
 });
+
+Deno.test("clientCredentialsFlow() falls back to client_secret_post after a 401 with an empty body", async () => {
+  const { client, calls } = await clientWith((call) =>
+    call.headers.has("authorization")
+      ? new Response(null, { status: 401 })
+      : json({ access_token: "T", token_type: "Bearer" })
+  );
+  const { authMethod } = await clientCredentialsFlow(client);
+  assert.equal(authMethod, "client_secret_post");
+  assert.equal(calls.length, 3);
+});
+
+Deno.test("clientCredentialsFlow() reports a 401 without an OAuth error as a refused client", async () => {
+  const { client } = await clientWith(() =>
+    new Response("<h1>Unauthorized</h1>", { status: 401, headers: { "content-type": "text/html" } })
+  );
+  await rejectsWithoutSecret(
+    clientCredentialsFlow(client),
+    "invalid_client",
+    /refused the client \(HTTP 401, no OAuth error in the answer\)/,
+  );
+});
