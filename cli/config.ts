@@ -21,6 +21,7 @@
 import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import { ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
+import { checkEndpointUrl } from "../flows/issuer.ts";
 import { configDir, join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
 
@@ -122,6 +123,13 @@ function validateConfig(value: unknown, path: string): ConfigFile {
       if ((STRING_KEYS as readonly string[]).includes(key)) {
         if (typeof setting !== "string" || setting === "") {
           throw fail(where, "must be a non-empty string");
+        }
+        if ((ENDPOINT_NAMES as readonly string[]).includes(key)) {
+          try {
+            checkEndpointUrl(key, setting);
+          } catch {
+            throw fail(where, "must be an https:// URL (plain http only on loopback addresses)");
+          }
         }
       } else if (key === "flow") {
         if (!FLOWS.includes(setting as Flow)) {

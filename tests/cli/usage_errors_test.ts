@@ -112,3 +112,18 @@ Deno.test("clauth --version and --help exit 0 and print to stdout", async () => 
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--min-ttl <seconds>/);
 });
+
+Deno.test("clauth checks endpoint URLs in the config file: a URL, https or loopback http", async () => {
+  const home = await makeCliHome();
+  for (const value of ["not a url", "http://login.example.com/token"]) {
+    await home.writeConfig({
+      profiles: { w: { issuer: "https://as.example", client_id: "c", token_endpoint: value } },
+    });
+    const result = await runClauth(["login", "--profile", "w"], { env: home.env });
+    assert.equal(result.code, 2, value);
+    assert.match(
+      result.stderr,
+      /is invalid: profiles\.w\.token_endpoint must be an https:\/\/ URL \(plain http only on loopback addresses\)/,
+    );
+  }
+});
