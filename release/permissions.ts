@@ -27,6 +27,8 @@ export const ENV_VARIABLES = [
   "WSL_DISTRO_NAME",
   "WSL_INTEROP",
   "NO_COLOR",
+  "FORCE_COLOR", // read by commander for help output
+  "CLICOLOR_FORCE",
   "ACTIONS_ID_TOKEN_REQUEST_URL",
   "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 ];

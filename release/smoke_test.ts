@@ -23,13 +23,22 @@ const home = await Deno.makeTempDir({ prefix: "clauth-smoke-" });
 const idp = await startDevProvider();
 let failed = 0;
 
+// The caller's environment minus NO_COLOR and CLAUTH_*: the binary must also work (help
+// output included) where colour is allowed, and only the settings below may reach it.
+const baseEnv = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([name]) =>
+    name !== "NO_COLOR" && !name.startsWith("CLAUTH_")
+  ),
+);
+
 async function run(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(command[0]!, {
     args: [...command.slice(1), ...args],
+    clearEnv: true,
     env: {
+      ...baseEnv,
       CLAUTH_CONFIG_DIR: `${home}/config`,
       CLAUTH_STATE_DIR: `${home}/state`,
-      NO_COLOR: "1",
       ...env,
     },
     stdin: "null",
