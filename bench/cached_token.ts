@@ -9,6 +9,7 @@
  * noise hits both alike; prints the medians, the ratio and the spread.
  */
 
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -50,7 +51,7 @@ await Deno.writeTextFile(
     JSON.stringify(tokenFile)
   }));\nconsole.log(t.access_token);\n`,
 );
-const main = new URL("../main.ts", import.meta.url).pathname;
+const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 async function time(args: string[]): Promise<number> {
   const start = performance.now();

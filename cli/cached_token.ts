@@ -13,7 +13,13 @@ import { JsonFileStore } from "../storage/json_file_store.ts";
 import { stateDir } from "../storage/paths.ts";
 import { isFresh, matchesBinding } from "../storage/token_store.ts";
 import { configPath } from "./config.ts";
-import { bindingOf, type GlobalFlags, parseSeconds, resolveSettings } from "./settings.ts";
+import {
+  bindingOf,
+  type GlobalFlags,
+  parseSeconds,
+  parseTimeout,
+  resolveSettings,
+} from "./settings.ts";
 import { writeAllSync } from "./terminal.ts";
 import { formatToken, parseOutputFormat } from "./token_output.ts";
 
@@ -56,6 +62,7 @@ export async function printCachedToken(args: string[]): Promise<boolean> {
     }
     const settings = await resolveSettings(flags, { configPath: configPath() });
     const minTtl = parseSeconds(values.minTtl, "--min-ttl") ?? 30;
+    parseTimeout(values.timeout, "--timeout"); // a bad value is the full command's to report
     const format = parseOutputFormat(values.output ?? "raw");
     const tokens = await new JsonFileStore(stateDir()).get(settings.profile);
     const now = Math.floor(Date.now() / 1000);

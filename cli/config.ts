@@ -54,6 +54,9 @@ export interface ProfileConfig extends EndpointOverrides {
   timeout?: number;
 }
 
+/** The longest request timeout a timer can hold (2^31 - 1 ms), in seconds. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 /** The whole config file. */
 export interface ConfigFile {
   default_profile?: string;
@@ -140,8 +143,8 @@ function validateConfig(value: unknown, path: string): ConfigFile {
           throw fail(where, `must be one of ${AUTH_METHODS.join(", ")}`);
         }
       } else if (key === "timeout") {
-        if (typeof setting !== "number" || !(setting > 0)) {
-          throw fail(where, "must be a positive number of seconds");
+        if (typeof setting !== "number" || !(setting > 0 && setting <= MAX_TIMEOUT_SECONDS)) {
+          throw fail(where, `must be more than 0 and at most ${MAX_TIMEOUT_SECONDS} seconds`);
         }
       } else if (key === "client_secret") {
         throw fail(

@@ -11,10 +11,9 @@ import { ClauthError } from "../errors.ts";
 import { gitHubActionsIdToken } from "../flows/github_actions.ts";
 import { TOKEN_TYPES, tokenExchangeFlow, tokenTypeUri } from "../flows/token_exchange.ts";
 import { normalizeScope, toStoredTokens } from "../storage/token_store.ts";
-import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
-import { interactiveLogin } from "./login.ts";
 import { bindingOf } from "./settings.ts";
+import { currentTokens } from "./token.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
 import { readUserFile } from "./user_files.ts";
 
@@ -236,19 +235,11 @@ async function readToken(
   return token;
 }
 
-/** The profile's usable access token, cached, refreshed or fetched as `clauth token` would. */
+/** The profile's usable access token, through the orchestrator exactly as `clauth token`. */
 async function profileToken(context: CommandContext): Promise<string> {
-  const { tokens, source } = await getUsableToken({
-    store: context.store,
-    profile: context.settings.profile,
-    binding: bindingOf(context.settings),
-    ...context.tokenSources(),
-    ...(context.terminal.interactive && context.settings.flow !== "client-credentials"
-      ? { login: () => interactiveLogin(context) }
-      : {}),
-  });
+  const tokens = await currentTokens(context); // with --verbose, says where the token came from
   if (context.options.verbose) {
-    context.terminal.info(`Subject token: profile "${context.settings.profile}" (${source}).`);
+    context.terminal.info(`Subject token: profile "${context.settings.profile}".`);
   }
   return tokens.access_token;
 }

@@ -23,7 +23,7 @@ import { loginCommand, splitList } from "./login.ts";
 import { logoutCommand } from "./logout.ts";
 import { execCommand } from "./exec.ts";
 import { inspectCommand } from "./inspect.ts";
-import { parseSeconds } from "./settings.ts";
+import { parseSeconds, parseTimeout } from "./settings.ts";
 import { statusCommand } from "./status.ts";
 import { type Terminal } from "./terminal.ts";
 import { tokenCommand } from "./token.ts";
@@ -39,35 +39,43 @@ function seconds(value: string): number {
   }
 }
 
+/** Parses --timeout for commander (positive, and small enough for a timer). */
+function timeoutSeconds(value: string): number {
+  try {
+    return parseTimeout(value, "The value")!;
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 /** Builds the program. `signal` aborts network work on Ctrl-C. */
 export function buildProgram(terminal: Terminal, signal: AbortSignal) {
   const program = new Command()
     .name("clauth")
     .description("Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.")
     .version(denoJson.version, "-V, --version")
-    .addOption(new Option("--profile <name>", "profile to use").env("CLAUTH_PROFILE"))
-    .addOption(new Option("--issuer <url>", "authorization server issuer URL").env("CLAUTH_ISSUER"))
-    .addOption(new Option("--client-id <id>", "OAuth client id").env("CLAUTH_CLIENT_ID"))
+    .option("--profile <name>", "profile to use (env: CLAUTH_PROFILE)")
+    .option("--issuer <url>", "authorization server issuer URL (env: CLAUTH_ISSUER)")
+    .option("--client-id <id>", "OAuth client id (env: CLAUTH_CLIENT_ID)")
     .option(
       "--client-secret-file <path>",
       "file holding the client secret (or set CLAUTH_CLIENT_SECRET; never pass it as an argument)",
     )
-    .addOption(
-      new Option(
-        "--private-key-file <path>",
-        "PEM or JWK private key: authenticate with a signed JWT (private_key_jwt)",
-      ).env("CLAUTH_PRIVATE_KEY_FILE"),
+    .option(
+      "--private-key-file <path>",
+      "PEM or JWK private key: authenticate with a signed JWT, private_key_jwt (env: CLAUTH_PRIVATE_KEY_FILE)",
+    )
+    .option(
+      "--scope <scopes>",
+      'space-separated scopes, e.g. "openid offline_access" (env: CLAUTH_SCOPE)',
     )
     .addOption(
-      new Option("--scope <scopes>", 'space-separated scopes, e.g. "openid offline_access"').env(
-        "CLAUTH_SCOPE",
-      ),
+      new Option("--flow <flow>", "how to get tokens (env: CLAUTH_FLOW)").choices(FLOWS),
     )
-    .addOption(new Option("--flow <flow>", "how to get tokens").choices(FLOWS).env("CLAUTH_FLOW"))
-    .addOption(
-      new Option("--timeout <seconds>", "timeout for each network request").argParser(seconds).env(
-        "CLAUTH_TIMEOUT",
-      ),
+    .option(
+      "--timeout <seconds>",
+      "timeout for each network request, default 30 (env: CLAUTH_TIMEOUT)",
+      timeoutSeconds,
     )
     .option("--json", "machine-readable output where a command has it")
     .option("--verbose", "show details of failures")

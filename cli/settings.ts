@@ -13,7 +13,14 @@ import type { EndpointOverrides } from "../flows/endpoints.ts";
 import { checkIssuer } from "../flows/issuer.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
-import { type ConfigFile, type Flow, FLOWS, loadConfig, type ProfileConfig } from "./config.ts";
+import {
+  type ConfigFile,
+  type Flow,
+  FLOWS,
+  loadConfig,
+  MAX_TIMEOUT_SECONDS,
+  type ProfileConfig,
+} from "./config.ts";
 import { readUserFile } from "./user_files.ts";
 
 /** Options common to every command, as given on the command line. */
@@ -87,7 +94,7 @@ export async function resolveSettings(
   if (!FLOWS.includes(flow as Flow)) {
     throw new ClauthError("usage", `Unknown flow "${flow}": use one of ${FLOWS.join(", ")}.`);
   }
-  const timeout = flags.timeout ?? parseSeconds(env("CLAUTH_TIMEOUT"), "CLAUTH_TIMEOUT") ??
+  const timeout = flags.timeout ?? parseTimeout(env("CLAUTH_TIMEOUT"), "CLAUTH_TIMEOUT") ??
     entry.timeout ?? 30;
 
   const {
@@ -160,6 +167,18 @@ export async function readClientSecret(
   const secret = text.replace(/\r?\n$/, "");
   if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
   return secret;
+}
+
+/** Parses a request timeout: more than 0 and at most {@linkcode MAX_TIMEOUT_SECONDS}. */
+export function parseTimeout(text: string | undefined, what: string): number | undefined {
+  const value = parseSeconds(text, what);
+  if (value !== undefined && !(value > 0 && value <= MAX_TIMEOUT_SECONDS)) {
+    throw new ClauthError(
+      "usage",
+      `${what} must be more than 0 and at most ${MAX_TIMEOUT_SECONDS} seconds, not "${text}".`,
+    );
+  }
+  return value;
 }
 
 /** Parses a positive number of seconds from text, naming `what` in the error. */

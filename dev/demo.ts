@@ -4,12 +4,13 @@
  * tokens or secrets), stops the provider, and exits 0 only if every step worked.
  */
 
+import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "./device_approval.ts";
 import { GRANT_TOKEN_EXCHANGE, startDevProvider, TOKEN_TYPE_ACCESS_TOKEN } from "./provider.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
-  new URL("./browser.ts", import.meta.url).pathname
+  fileURLToPath(new URL("./browser.ts", import.meta.url))
 }`;
 const decoder = new TextDecoder();
 

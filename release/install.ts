@@ -3,9 +3,9 @@
  * using the release permissions. Extra arguments go to `deno install` (e.g. `--root DIR`).
  */
 
+import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "./permissions.ts";
 
-const root = new URL("..", import.meta.url).pathname;
 const result = await new Deno.Command(Deno.execPath(), {
   args: [
     "install",
@@ -14,10 +14,10 @@ const result = await new Deno.Command(Deno.execPath(), {
     "--name",
     "clauth",
     "--config",
-    `${root}deno.json`,
+    fileURLToPath(new URL("../deno.json", import.meta.url)),
     ...PERMISSION_FLAGS,
     ...Deno.args,
-    `${root}main.ts`,
+    fileURLToPath(new URL("../main.ts", import.meta.url)),
   ],
   stdout: "inherit",
   stderr: "inherit",

@@ -10,13 +10,28 @@
 # clauth's main.ts (default: the one in this checkout). Exit codes are clauth's.
 set -euo pipefail
 
+# A value in a workflow command, escaped as the runner unescapes it (%, CR, LF): a value built
+# from event data (a branch name, a PR title) cannot end the command line and start another.
+escape() {
+  local value="$1"
+  value="${value//[%]/%25}"
+  value="${value//$'\r'/%0D}"
+  value="${value//$'\n'/%0A}"
+  printf '%s' "$value"
+}
+
 fail() {
-  echo "::error title=clauth::$*"
+  echo "::error title=clauth::$(escape "$*")"
   exit 2
 }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 main="${CLAUTH_MAIN:-$root/main.ts}"
+# The step inherits the job's environment: a job-level CLAUTH_CLIENT_SECRET, CLAUTH_SCOPE,
+# CLAUTH_PROFILE, CLAUTH_TIMEOUT... would silently change what the inputs ask for (an empty
+# client-secret input would use the job's secret). Only the inputs decide, so clear them all
+# (env + sed, not compgen or ${!prefix@}: portable to macOS's bash 3.2).
+for name in $(env | sed -n 's/^\(CLAUTH_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$name"; done
 
 [ -n "${INPUT_ISSUER:-}" ] || fail "the issuer input is required"
 [ -n "${INPUT_CLIENT_ID:-}" ] || fail "the client-id input is required"
@@ -68,7 +83,7 @@ token="$(deno run --quiet --no-prompt --config "$(dirname "$main")/deno.json" \
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then
-  echo "::error title=clauth::clauth ${args[0]} failed with exit code $status (message above)"
+  echo "::error title=clauth::$(escape "clauth ${args[0]} failed with exit code $status (message above)")"
   exit "$status"
 fi
 if [ -z "$token" ] || [[ "$token" =~ [[:space:]] ]]; then
@@ -76,7 +91,7 @@ if [ -z "$token" ] || [[ "$token" =~ [[:space:]] ]]; then
 fi
 
 # Masked before anything else can print it.
-echo "::add-mask::$token"
+echo "::add-mask::$(escape "$token")"
 echo "token=$token" >>"$GITHUB_OUTPUT"
 if [ -n "$env_var" ]; then echo "$env_var=$token" >>"$GITHUB_ENV"; fi
 echo "clauth: token ready in the step output \"token\"${env_var:+ and in \$$env_var}"

@@ -5,12 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const SCRIPT = `${ROOT}.github/actions/clauth-token.sh`;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SCRIPT = join(ROOT, ".github", "actions", "clauth-token.sh");
 const SECRET = "demo-service-secret";
 
 interface StepResult {
@@ -38,7 +39,7 @@ async function runStep(
       cwd: runner, // a job runs in its own repository, not in the action's checkout
       clearEnv: true,
       env: {
-        PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+        PATH: [dirname(Deno.execPath()), Deno.env.get("PATH") ?? "/usr/bin:/bin"].join(delimiter),
         HOME: Deno.env.get("HOME") ?? runner,
         GITHUB_ACTIONS: "true",
         RUNNER_TEMP: `${runner}/temp`,
@@ -169,8 +170,49 @@ Deno.test("action step: failures exit non-zero with an ::error:: line and write 
   });
 });
 
+Deno.test("action step: the job's CLAUTH_* variables have no effect, only the inputs decide", async () => {
+  await withProvider({}, async (idp) => {
+    const inputs = { INPUT_ISSUER: idp.issuer, INPUT_CLIENT_ID: "demo-service" };
+    // An empty client-secret input means no secret, even with one in the job's environment.
+    const unsent = await runStep(inputs, { CLAUTH_CLIENT_SECRET: SECRET });
+    assert.notEqual(unsent.code, 0, unsent.stdout + unsent.stderr);
+    assert.equal(unsent.output, "", "no token from the job's secret");
+
+    // Each of these, inherited, would change the request or break the step.
+    const job: Record<string, string>[] = [
+      { CLAUTH_SCOPE: "api:write" },
+      { CLAUTH_TIMEOUT: "soon" },
+      { CLAUTH_PRIVATE_KEY_FILE: "/nonexistent/job-key.pem" },
+    ];
+    for (const extra of job) {
+      const result = await runStep({ ...inputs, INPUT_CLIENT_SECRET: SECRET }, extra);
+      assert.equal(result.code, 0, JSON.stringify(extra) + result.stdout + result.stderr);
+      const token = /^token=(\S+)\n$/.exec(result.output)?.[1];
+      assert.ok(token, `GITHUB_OUTPUT: ${result.output}`);
+      const info = await introspect(idp, token);
+      assert.equal(info.body.client_id, "demo-service");
+      assert.equal(info.body.scope, undefined, "no scope input, no scope asked for");
+    }
+  });
+});
+
+Deno.test("action step: values in ::error:: lines are escaped, so inputs cannot inject commands", async () => {
+  const injected = "gitlab\n::set-output name=token::stolen\r\n::add-mask::%";
+  const result = await runStep({
+    INPUT_ISSUER: "https://idp.example",
+    INPUT_CLIENT_ID: "demo-service",
+    INPUT_SUBJECT_TOKEN_FROM: injected,
+  });
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stdout,
+    '::error title=clauth::subject-token-from must be github-actions or empty, not "gitlab' +
+      '%0A::set-output name=token::stolen%0D%0A::add-mask::%25"\n',
+  );
+});
+
 Deno.test("action.yml passes every input through env (never into the script) to the tested step", async () => {
-  const yaml = await Deno.readTextFile(`${ROOT}action.yml`);
+  const yaml = await Deno.readTextFile(join(ROOT, "action.yml"));
   assert.match(yaml, /using: composite/);
   assert.match(yaml, /uses: denoland\/setup-deno@v2\n\s+with:\n\s+deno-version: v2\.9\.6/);
   assert.match(yaml, /run: bash "\$GITHUB_ACTION_PATH\/\.github\/actions\/clauth-token\.sh"/);

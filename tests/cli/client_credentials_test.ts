@@ -141,3 +141,40 @@ Deno.test("clauth sends its requests through HTTP_PROXY unless NO_PROXY says oth
     }
   });
 });
+
+Deno.test("empty CLAUTH_ variables count as unset, on the cached path and the full one alike", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const env = {
+      ...home.env,
+      CLAUTH_ISSUER: "",
+      CLAUTH_CLIENT_ID: "",
+      CLAUTH_SCOPE: "",
+      CLAUTH_FLOW: "",
+      CLAUTH_TIMEOUT: "",
+    };
+    const first = await runClauth(["token"], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runClauth(["token"], { env });
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(idp.counts.client_credentials, 1, "the profile's scope binds both paths");
+  });
+});
+
+Deno.test("clauth refuses a timeout that is zero, too large for a timer, or not a number", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    assert.equal((await runClauth(["token"], { env: home.env })).code, 0);
+    for (const args of [["--timeout", "0"], ["--timeout", "99999999999"], ["--timeout", "abc"]]) {
+      // With a cached token too: the cached path must not accept what the full one refuses.
+      const result = await runClauth(["token", ...args], { env: home.env });
+      assert.equal(result.code, 2, args.join(" "));
+      assert.equal(result.stdout, "");
+    }
+    const fromEnv = await runClauth(["token", "--force-refresh"], {
+      env: { ...home.env, CLAUTH_TIMEOUT: "0" },
+    });
+    assert.equal(fromEnv.code, 2);
+    assert.match(fromEnv.stderr, /CLAUTH_TIMEOUT must be more than 0 and at most 2147483 seconds/);
+  });
+});

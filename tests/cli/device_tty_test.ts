@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
 import { makeCliHome } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
 // util-linux `script` gives clauth a real pseudo-terminal, as a person's terminal would.
 Deno.test({

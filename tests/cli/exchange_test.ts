@@ -55,6 +55,27 @@ Deno.test("clauth exchange narrows the profile's token to a scope and audience, 
   });
 });
 
+Deno.test("clauth exchange takes the profile's subject token the way clauth token does", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await svcHome(idp.issuer);
+    const exchange = ["exchange", "--verbose", "--scope", "api:read"];
+    const sources = (stderr: string) =>
+      stderr.split("\n").filter((l) => l.includes("Token source:"));
+
+    const first = await runClauth(exchange, { env: home.env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(sources(first.stderr), ["Token source: fetch."]);
+    assert.match(first.stderr, /Subject token: profile "svc"\./);
+
+    const token = await runClauth(["token", "--verbose"], { env: home.env });
+    const second = await runClauth(exchange, { env: home.env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(sources(token.stderr), ["Token source: cache."]);
+    assert.deepEqual(sources(second.stderr), sources(token.stderr));
+    assert.equal(idp.counts.client_credentials, 1);
+  });
+});
+
 Deno.test("clauth exchange delegates: subject on stdin, actor from a file, act claim in introspection", async () => {
   await withProvider({}, async (idp) => {
     const home = await svcHome(idp.issuer);

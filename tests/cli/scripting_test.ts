@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { runClauth } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
@@ -59,7 +60,7 @@ Deno.test("clauth token --output git works as git's credential helper (get, stor
   await withProvider({}, async (idp) => {
     const env = await ciEnv(idp.issuer);
     const token = (await runClauth(["token"], { env })).stdout.trim();
-    const main = new URL("../../main.ts", import.meta.url).pathname;
+    const main = fileURLToPath(new URL("../../main.ts", import.meta.url));
     const helper = `!${Deno.execPath()} run --allow-all --quiet ${main} token --output git`;
     const git = (action: string) =>
       new Deno.Command("git", {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import * as oauth from "oauth4webapi";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { followAuthorization } from "../../dev/browser.ts";
@@ -227,7 +228,7 @@ Deno.test("without autoApprove a person signs in and consents on real pages", as
 });
 
 Deno.test("browser.ts as a script: exit 0 after delivering the code, 1 when stuck at the provider", async () => {
-  const script = new URL("../../dev/browser.ts", import.meta.url).pathname;
+  const script = fileURLToPath(new URL("../../dev/browser.ts", import.meta.url));
   const run = async (url: string) => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-net", script, url],

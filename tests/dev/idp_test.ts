@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 
-const IDP = new URL("../../dev/idp.ts", import.meta.url).pathname;
+const IDP = fileURLToPath(new URL("../../dev/idp.ts", import.meta.url));
 const PERMISSIONS = ["--allow-net=127.0.0.1", "--allow-env", "--allow-read"];
 
 /** Starts `deno task idp`'s command, returns its first stdout line, then stops it with `signal`. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import * as oauth from "oauth4webapi";
 import { browserCommands, canOpenBrowser, openBrowser } from "../../cli/browser_opener.ts";
 import { followAuthorization } from "../../dev/browser.ts";
@@ -399,7 +400,7 @@ Deno.test("authorizationCodeFlow() refuses extra parameters that would replace i
 Deno.test("authorizationCodeFlow() with openBrowser() running $BROWSER (dev/browser.ts)", async () => {
   await withProvider(async (idp) => {
     const client = await clientFor(idp);
-    const script = new URL("../../dev/browser.ts", import.meta.url).pathname;
+    const script = fileURLToPath(new URL("../../dev/browser.ts", import.meta.url));
     const env = new Map([["BROWSER", `${Deno.execPath()} run --allow-net ${script}`]]);
     let opened: Promise<boolean> | undefined;
     const result = await authorizationCodeFlow(client, {

@@ -2,7 +2,9 @@
  * Runs the real clauth CLI as a subprocess with its own config and state folders.
  */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -48,7 +50,7 @@ export async function profileHome(
 
 /** dev/browser.ts as a $BROWSER command: follows the redirects of an auto-approving provider. */
 export const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
-  new URL("../../dev/browser.ts", import.meta.url).pathname
+  fileURLToPath(new URL("../../dev/browser.ts", import.meta.url))
 }`;
 
 function clauthCommand(args: string[], env: Record<string, string> = {}, stdin = false) {
