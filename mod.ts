@@ -162,6 +162,7 @@ export {
 export {
   type GrantKind,
   isFresh,
+  type LockOptions,
   matchesBinding,
   normalizeScope,
   type StoredTokens,

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ClauthError } from "../errors.ts";
 import { type Client, createClient } from "../flows/client.ts";
 import { clientCredentialsFlow } from "../flows/client_credentials.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
@@ -15,7 +14,7 @@ import { refreshFlow } from "../flows/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
 import { stateDir } from "../storage/paths.ts";
-import type { TokenStore } from "../storage/token_store.ts";
+import type { LockOptions, TokenStore } from "../storage/token_store.ts";
 import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts";
 import { configPath } from "./config.ts";
 import { type GlobalFlags, readClientSecret, resolveSettings, type Settings } from "./settings.ts";
@@ -107,14 +106,15 @@ export class CommandContext {
     };
   }
 
-  /** Fails with a usage error naming the flow when it is not one this command can run. */
-  requireFlow(allowed: Settings["flow"][], command: string): void {
-    if (!allowed.includes(this.settings.flow)) {
-      throw new ClauthError(
-        "usage",
-        `"${command}" cannot use the ${this.settings.flow} flow of profile "${this.settings.profile}".`,
-      );
-    }
+  /** How to wait for the profile's lock: tell the person, and stop on Ctrl-C. */
+  lockOptions(): LockOptions {
+    return {
+      signal: this.signal,
+      onWait: () =>
+        this.terminal.info(
+          `Waiting for another clauth process using profile "${this.settings.profile}" (a login or refresh in progress)...`,
+        ),
+    };
   }
 }
 

@@ -34,7 +34,11 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   const now = Math.floor(Date.now() / 1000);
   const tokens = toStoredTokens(acquired.response, bindingOf(settings), now);
   if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
-  await store.withLock(settings.profile, () => store.set(settings.profile, tokens));
+  await store.withLock(
+    settings.profile,
+    () => store.set(settings.profile, tokens),
+    context.lockOptions(),
+  );
   const scope = tokens.granted_scope ?? tokens.scope;
   terminal.info(
     `Logged in: profile "${settings.profile}" at ${settings.issuer}${

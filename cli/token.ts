@@ -32,6 +32,7 @@ export async function currentTokens(
     binding: bindingOf(context.settings),
     ...options,
     ...context.tokenSources(),
+    lock: context.lockOptions(),
     // Only a person at a terminal can log in; scripts get "login required" (exit 4).
     ...(context.terminal.interactive && context.settings.flow !== "client-credentials"
       ? { login: () => interactiveLogin(context) }

@@ -12,7 +12,7 @@
 import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import { join } from "./paths.ts";
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
-import type { StoredTokens, TokenStore } from "./token_store.ts";
+import type { LockOptions, StoredTokens, TokenStore } from "./token_store.ts";
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -132,7 +132,7 @@ export class JsonFileStore implements TokenStore {
     return names.sort();
   }
 
-  async withLock<T>(profile: string, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(profile: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     assertProfileName(profile);
     await ensurePrivateDir(this.#dir);
     // A separate lock file, so the token file itself can be replaced by rename while locked.
@@ -142,12 +142,27 @@ export class JsonFileStore implements TokenStore {
       mode: 0o600,
     });
     try {
-      await lockFile.lock(true);
+      if (!(await lockFile.tryLock(true))) {
+        options.onWait?.();
+        // lock() cannot be cancelled: on abort, stop waiting for it and let the caller exit.
+        await abortable(lockFile.lock(true), options.signal);
+      }
       return await fn();
     } finally {
       lockFile.close(); // closing releases the lock
     }
   }
+}
+
+/** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Returns what is wrong with a token file's text, or undefined when it is usable. */

@@ -78,7 +78,15 @@ export interface TokenStore {
   /** Names of the profiles that have stored tokens. */
   list(): Promise<string[]>;
   /** Runs `fn` while holding the profile's exclusive lock (across processes for file stores). */
-  withLock<T>(profile: string, fn: () => Promise<T>): Promise<T>;
+  withLock<T>(profile: string, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
+}
+
+/** How to wait for a profile's lock, which another process may hold through a whole login. */
+export interface LockOptions {
+  /** Stops waiting (rejecting with its reason) when it aborts, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Called once when the lock is taken by someone else, before waiting for it. */
+  onWait?: () => void;
 }
 
 /**

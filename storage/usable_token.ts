@@ -12,6 +12,7 @@
 import { ClauthError } from "../errors.ts";
 import {
   isFresh,
+  type LockOptions,
   matchesBinding,
   type StoredTokens,
   type TokenBinding,
@@ -53,6 +54,8 @@ export interface UsableTokenOptions {
   login?: () => Promise<Acquisition>;
   /** The command that logs in, for the "login required" message. */
   loginCommand?: string;
+  /** How to wait when another process holds the profile's lock (a login in progress). */
+  lock?: LockOptions;
 }
 
 /**
@@ -161,7 +164,7 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
         loginAdvice(options)
       }.`,
     );
-  });
+  }, options.lock);
 }
 
 function loginAdvice(options: UsableTokenOptions): string {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { type CliHome, FAKE_BROWSER, makeCliHome, profileHome, runClauth } from "../helpers/cli.ts";
-import { introspect, withProvider } from "../helpers/dev_provider.ts";
+import {
+  type CliHome,
+  FAKE_BROWSER,
+  makeCliHome,
+  profileHome,
+  runClauth,
+  startClauth,
+} from "../helpers/cli.ts";
+import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
 /** A profile "me" for alice, logged in through the browser flow (scripted browser). */
 async function loggedIn(issuer: string, extra: Record<string, string> = {}) {
@@ -197,6 +204,40 @@ Deno.test("clauth logout accepts a server that declines to revoke access tokens 
       await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
     } finally {
       await revocation.shutdown();
+    }
+  });
+});
+
+Deno.test("clauth token waiting for another process's lock says so, and stops at once on Ctrl-C", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await withProvider({}, async (idp) => {
+    const home = await serviceHome(idp.issuer);
+    assert.equal((await runClauth(["token"], { env: home.env })).code, 0);
+    // Another process (this test) holds the profile's lock, as during a long login.
+    const lock = await Deno.open(`${home.stateDir}/tokens/ci.lock`, { write: true, create: true });
+    await lock.lock(true);
+    try {
+      const waiting = startClauth(["token", "--force-refresh"], { env: home.env });
+      await waiting.waitForStderr(/Waiting for another clauth process using profile "ci"/);
+      const started = Date.now();
+      waiting.kill("SIGINT");
+      const interrupted = await waiting.result();
+      assert.equal(interrupted.code, 130);
+      assert.ok(Date.now() - started < 2000, "Ctrl-C does not wait for the lock");
+
+      const patient = startClauth(["token", "--force-refresh"], { env: home.env });
+      await patient.waitForStderr(/Waiting for another clauth process/);
+      lock.close(); // releases the lock: the waiting process goes on
+      const result = await patient.result();
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(idp.counts.client_credentials, 2);
+    } finally {
+      try {
+        lock.close();
+      } catch {
+        // already closed
+      }
     }
   });
 });
