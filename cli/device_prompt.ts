@@ -29,7 +29,8 @@ export class DevicePrompt {
       terminal.info("Or open this address, which already holds the code:");
       terminal.info(`  ${safeText(prompt.verificationUriComplete)}`);
     }
-    if (terminal.color) {
+    // A QR code is not colour: NO_COLOR keeps it; only a non-terminal stderr drops it.
+    if (terminal.tty) {
       terminal.info(renderUnicodeCompact(prompt.verificationUriComplete ?? prompt.verificationUri));
     }
     const deadline = Date.now() + prompt.expiresIn * 1000;

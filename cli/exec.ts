@@ -34,7 +34,7 @@ export async function execCommand(
   try {
     child = new Deno.Command(program, {
       args,
-      env: { [options.envVar]: tokens.access_token },
+      env: { ...withoutSecrets(), [options.envVar]: tokens.access_token },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -54,6 +54,15 @@ export async function execCommand(
   } finally {
     for (const remove of forward) remove();
   }
+}
+
+/** Secrets clauth itself consumed, blanked for the child (removing one needs clearEnv). */
+const CONSUMED_SECRETS = ["CLAUTH_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+
+function withoutSecrets(): Record<string, string> {
+  return Object.fromEntries(
+    CONSUMED_SECRETS.filter((name) => Deno.env.get(name) !== undefined).map((name) => [name, ""]),
+  );
 }
 
 function signalNumber(signal: Deno.Signal): number {

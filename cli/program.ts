@@ -29,6 +29,8 @@ import { type Terminal } from "./terminal.ts";
 import { tokenCommand } from "./token.ts";
 import { whoamiCommand } from "./whoami.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
+import { describeUrl } from "../flows/http.ts";
+import { safeText } from "../flows/safe_text.ts";
 
 /** Parses a number of seconds for commander, with the usage error it expects. */
 function seconds(value: string): number {
@@ -279,14 +281,18 @@ export async function runCli(
   }
 }
 
+/**
+ * The chain of underlying errors, for --verbose. Only errors and responses are shown: other
+ * causes are response bodies, which may hold tokens.
+ */
 function printCauses(terminal: Terminal, cause: unknown): void {
-  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+  for (let depth = 0; depth < 5; depth++) {
     if (cause instanceof Response) {
-      terminal.info(`  caused by: HTTP ${cause.status} from ${cause.url}`);
+      terminal.info(`  caused by: HTTP ${cause.status} from ${describeUrl(cause.url)}`);
       return;
     }
-    const err = cause as { name?: string; message?: string; cause?: unknown };
-    terminal.info(`  caused by: ${err.name ?? "Error"}: ${err.message ?? String(cause)}`);
-    cause = err.cause;
+    if (!(cause instanceof Error)) return;
+    terminal.info(`  caused by: ${cause.name}: ${safeText(cause.message)}`);
+    cause = cause.cause;
   }
 }

@@ -18,6 +18,8 @@ export interface Terminal {
   readonly interactive: boolean;
   /** Whether colour may be used on stderr. */
   readonly color: boolean;
+  /** Whether stderr is a terminal (a person sees it), colour or not. */
+  readonly tty: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -42,5 +44,6 @@ export function processTerminal(): Terminal {
     },
     interactive: Deno.stdin.isTerminal() && stderrIsTty,
     color: stderrIsTty && !Deno.env.get("NO_COLOR"),
+    tty: stderrIsTty,
   };
 }

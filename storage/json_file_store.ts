@@ -14,14 +14,17 @@ import { join } from "./paths.ts";
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
 import type { LockOptions, StoredTokens, TokenStore } from "./token_store.ts";
 
-const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// Lowercase only: on macOS and Windows "Work" and "work" would share one file and one lock.
+const PROFILE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+// Device names Windows reserves whatever the extension ("nul.json" is the null device).
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/;
 
 /** Throws a usage error unless `name` is safe to use as a file name on every platform. */
 export function assertProfileName(name: string): void {
-  if (!PROFILE_NAME.test(name)) {
+  if (!PROFILE_NAME.test(name) || WINDOWS_DEVICE.test(name)) {
     throw new ClauthError(
       "usage",
-      `Invalid profile name "${name}": use letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit).`,
+      `Invalid profile name "${name}": use lowercase letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit; not a Windows device name such as "nul" or "con").`,
     );
   }
 }

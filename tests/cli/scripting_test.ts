@@ -25,6 +25,9 @@ Deno.test("clauth exec runs the command with the token in its environment, not i
     ], { env });
     assert.equal(named.stdout, token);
     assert.equal(idp.counts.client_credentials, 1, "exec uses the cached token");
+    // The client secret clauth used is not handed on to the command.
+    const secret = await runClauth(["exec", "--", ...printEnv("CLAUTH_CLIENT_SECRET")], { env });
+    assert.equal(secret.stdout, "\n");
   });
 });
 

@@ -127,3 +127,26 @@ Deno.test("clauth checks endpoint URLs in the config file: a URL, https or loopb
     );
   }
 });
+
+Deno.test("clauth --verbose shows the chain of causes as text, never raw objects", async () => {
+  const home = await makeCliHome();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const result = await runClauth(
+    [
+      "login",
+      "--verbose",
+      "--issuer",
+      `http://127.0.0.1:${port}`,
+      "--client-id",
+      "c",
+      "--flow",
+      "device",
+    ],
+    { env: home.env },
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /\n {2}caused by: \w+: /);
+  assert.doesNotMatch(result.stderr, /\[object Object\]/);
+});

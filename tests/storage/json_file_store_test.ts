@@ -69,7 +69,7 @@ Deno.test("JsonFileStore.get() names the damaged file, and set() keeps it aside"
 
 Deno.test("JsonFileStore rejects profile names that could escape the folder", async () => {
   const store = new JsonFileStore(await Deno.makeTempDir());
-  for (const name of ["../x", "a/b", "", ".hidden", "a b"]) {
+  for (const name of ["../x", "a/b", "", ".hidden", "a b", "Work", "nul", "com1.x", "con"]) {
     assert.throws(() => store.pathOf(name), /Invalid profile name/);
   }
 });
