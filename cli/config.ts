@@ -20,8 +20,7 @@
 
 import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
-import { ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
-import { checkEndpointUrl } from "../flows/issuer.ts";
+import { checkEndpointUrl, ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
 import { configDir, join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ClauthError } from "../errors.ts";
 import { type Client, createClient } from "../flows/client.ts";
 import { clientCredentialsFlow } from "../flows/client_credentials.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
@@ -17,9 +18,10 @@ import { stateDir } from "../storage/paths.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
 import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts";
 import { configPath } from "./config.ts";
-import { type GlobalFlags, readClientSecret, resolveSettings, type Settings } from "./settings.ts";
+import { type Env, type GlobalFlags, readEnv, resolveSettings, type Settings } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
+import { checkIssuer } from "../flows/endpoints.ts";
 
 /** Global options as commander hands them to an action. */
 export interface GlobalOptions extends GlobalFlags {
@@ -50,6 +52,9 @@ export class CommandContext {
     signal: AbortSignal,
   ): Promise<CommandContext> {
     const settings = await resolveSettings(options, { configPath: configPath() });
+    // Refused before anything else, even when no request would be made (a token without a
+    // refresh token). The cached-token path skips this: an http issuer never got a token.
+    checkIssuer(settings.issuer);
     return new CommandContext(options, settings, terminal, signal);
   }
 
@@ -116,6 +121,23 @@ export class CommandContext {
         ),
     };
   }
+}
+
+/**
+ * The client secret: --client-secret-file beats CLAUTH_CLIENT_SECRET beats the profile's
+ * client_secret_file. Never taken from a plain argument, so it stays out of `ps` output.
+ */
+async function readClientSecret(
+  settings: Settings,
+  flags: GlobalFlags,
+  env: Env = readEnv,
+): Promise<string | undefined> {
+  const file = flags.clientSecretFile ??
+    (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);
+  if (file === undefined) return env("CLAUTH_CLIENT_SECRET");
+  const secret = (await readUserFile(file, "client secret")).replace(/\r?\n$/, "");
+  if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
+  return secret;
 }
 
 /** The private_key_jwt signing key from the settings' key file, if there is one. */

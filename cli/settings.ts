@@ -10,7 +10,6 @@
 import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import type { EndpointOverrides } from "../flows/endpoints.ts";
-import { checkIssuer } from "../flows/issuer.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
 import {
@@ -21,7 +20,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   type ProfileConfig,
 } from "./config.ts";
-import { readUserFile } from "./user_files.ts";
+import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
 
 /** Options common to every command, as given on the command line. */
 export interface GlobalFlags {
@@ -56,8 +55,9 @@ export interface Settings {
   configPath: string;
 }
 
-type Env = (name: string) => string | undefined;
-const readEnv: Env = (name) => Deno.env.get(name) || undefined;
+/** Reads an environment variable; an empty one counts as unset. */
+export type Env = (name: string) => string | undefined;
+export const readEnv: Env = (name) => Deno.env.get(name) || undefined;
 
 /** Profile used when none is named. */
 export const DEFAULT_PROFILE = "default";
@@ -85,7 +85,6 @@ export async function resolveSettings(
     );
   }
   if (!issuer) throw missing("issuer", "--issuer", "CLAUTH_ISSUER", profile, options.configPath);
-  checkIssuer(issuer);
   if (!clientId) {
     throw missing("client id", "--client-id", "CLAUTH_CLIENT_ID", profile, options.configPath);
   }
@@ -122,9 +121,13 @@ export async function resolveSettings(
   if (effectiveScope !== undefined) settings.scope = effectiveScope;
   if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
   if (redirect_uri) settings.redirectUri = redirect_uri;
-  const secretFile = flags.clientSecretFile ?? client_secret_file;
+  // Paths in the config file are relative to it; flags and variables, to the current folder.
+  const fromConfig = (path: string | undefined) =>
+    path && !isAbsolutePath(path) ? join(parentDir(options.configPath), path) : path;
+  const secretFile = flags.clientSecretFile ?? fromConfig(client_secret_file);
   if (secretFile) settings.clientSecretFile = secretFile;
-  const keyFile = flags.privateKeyFile ?? env("CLAUTH_PRIVATE_KEY_FILE") ?? private_key_file;
+  const keyFile = flags.privateKeyFile ?? env("CLAUTH_PRIVATE_KEY_FILE") ??
+    fromConfig(private_key_file);
   if (keyFile) settings.privateKeyFile = keyFile;
   return settings;
 }
@@ -149,24 +152,6 @@ export function bindingOf(settings: Settings): TokenBinding {
     scope: normalizeScope(settings.scope),
     grant: settings.flow === "client-credentials" ? "client-credentials" : "user",
   };
-}
-
-/**
- * The client secret: --client-secret-file beats CLAUTH_CLIENT_SECRET beats the profile's
- * client_secret_file. Never taken from a plain argument, so it stays out of `ps` output.
- */
-export async function readClientSecret(
-  settings: Settings,
-  flags: GlobalFlags,
-  env: Env = readEnv,
-): Promise<string | undefined> {
-  const file = flags.clientSecretFile ??
-    (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);
-  if (file === undefined) return env("CLAUTH_CLIENT_SECRET");
-  const text = await readUserFile(file, "client secret");
-  const secret = text.replace(/\r?\n$/, "");
-  if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
-  return secret;
 }
 
 /** Parses a request timeout: more than 0 and at most {@linkcode MAX_TIMEOUT_SECONDS}. */

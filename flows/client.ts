@@ -12,7 +12,7 @@ import { discover } from "./discovery.ts";
 import { ENDPOINT_NAMES, type EndpointOverrides } from "./endpoints.ts";
 import { type AuthMethod, type ClientCredentials, withClientAuth } from "./client_auth.ts";
 import { timedFetch } from "./http.ts";
-import { checkEndpointUrl, isLoopbackHost } from "./issuer.ts";
+import { checkEndpointUrl, isLoopbackHost } from "./endpoints.ts";
 import { toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata, TokenEndpointResponse } from "./oauth_types.ts";
 

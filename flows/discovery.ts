@@ -9,8 +9,7 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
-import type { EndpointOverrides } from "./endpoints.ts";
-import { checkIssuer, isLoopbackHost } from "./issuer.ts";
+import { checkIssuer, type EndpointOverrides, isLoopbackHost } from "./endpoints.ts";
 import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
 import { safeText } from "./safe_text.ts";

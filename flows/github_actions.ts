@@ -12,7 +12,7 @@
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { describeUrl, timedFetch } from "./http.ts";
-import { isLoopbackHost } from "./issuer.ts";
+import { isLoopbackHost } from "./endpoints.ts";
 
 /** Where and how to ask the runner for the token. */
 export interface GitHubActionsIdTokenRequest {

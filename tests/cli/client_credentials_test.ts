@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runClauth } from "../helpers/cli.ts";
+import { makeCliHome, runClauth } from "../helpers/cli.ts";
 import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
 const SECRET = "demo-service-secret";
@@ -176,5 +176,24 @@ Deno.test("clauth refuses a timeout that is zero, too large for a timer, or not 
     });
     assert.equal(fromEnv.code, 2);
     assert.match(fromEnv.stderr, /CLAUTH_TIMEOUT must be more than 0 and at most 2147483 seconds/);
+  });
+});
+
+Deno.test("a relative client_secret_file in the config is found next to the config file", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await makeCliHome();
+    await Deno.writeTextFile(`${home.configDir}/ci.secret`, "demo-service-secret\n");
+    await home.writeConfig({
+      profiles: {
+        ci: {
+          issuer: idp.issuer,
+          client_id: "demo-service",
+          flow: "client-credentials",
+          client_secret_file: "ci.secret",
+        },
+      },
+    });
+    const result = await runClauth(["token", "--profile", "ci"], { env: home.env });
+    assert.equal(result.code, 0, result.stderr);
   });
 });
