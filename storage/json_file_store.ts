@@ -111,6 +111,22 @@ export class JsonFileStore implements TokenStore {
       await Deno.rename(path, `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     }
     await writeFileAtomic(path, JSON.stringify(tokens, null, 2) + "\n", this.#options);
+    await this.#removeStaleTempFiles(profile);
+  }
+
+  /**
+   * A writer killed between writing its temporary file and renaming it leaves the file
+   * behind (0600, but holding tokens). Remove those older than a minute: no live write takes
+   * that long.
+   */
+  async #removeStaleTempFiles(profile: string): Promise<void> {
+    const cutoff = Date.now() - 60_000;
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.name.startsWith(`${profile}.json.`) || !entry.name.endsWith(".tmp")) continue;
+      const file = join(this.#dir, entry.name);
+      const modified = (await Deno.stat(file).catch(() => undefined))?.mtime?.getTime();
+      if (modified !== undefined && modified < cutoff) await Deno.remove(file).catch(() => {});
+    }
   }
 
   async delete(profile: string): Promise<boolean> {

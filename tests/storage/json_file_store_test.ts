@@ -111,3 +111,20 @@ Deno.test("JsonFileStore.set() leaves the previous file intact when the writer d
   assert.equal(status.success, false);
   assert.equal((await new JsonFileStore(dir).get("p"))?.access_token, "OLD");
 });
+
+Deno.test("JsonFileStore.set() removes temporary files a crashed writer left, but not a live one's", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new JsonFileStore(dir);
+  await store.set("p", sample("A"));
+  const stale = `${dir}/tokens/p.json.dead.tmp`;
+  const live = `${dir}/tokens/p.json.live.tmp`;
+  const other = `${dir}/tokens/q.json.dead.tmp`;
+  for (const file of [stale, live, other]) await Deno.writeTextFile(file, "{}");
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  await Deno.utime(stale, anHourAgo, anHourAgo);
+  await Deno.utime(other, anHourAgo, anHourAgo);
+  await store.set("p", sample("B"));
+  await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
+  assert.ok((await Deno.stat(live)).isFile, "a recent temporary file may be a write in progress");
+  assert.ok((await Deno.stat(other)).isFile, "another profile's files are its own business");
+});
