@@ -1,0 +1,117 @@
+/**
+ * Checking an authorization response, whether it reached the loopback listener or the user
+ * pasted the address the browser ended on: state, the RFC 9207 issuer, and server errors.
+ *
+ * @module
+ */
+
+import * as oauth from "oauth4webapi";
+import { ClauthError } from "../errors.ts";
+import type { Client } from "./client.ts";
+import { safeText } from "./safe_text.ts";
+import type { AuthorizationCodeOptions } from "./authorization_code.ts";
+
+/** Reads pasted addresses until one belongs to this login, then validates it as a callback. */
+export async function readPasted(
+  read: NonNullable<AuthorizationCodeOptions["readPastedRedirect"]>,
+  redirectUri: string,
+  state: string,
+  validate: (url: URL) => URLSearchParams,
+  signal: AbortSignal,
+): Promise<URLSearchParams> {
+  let problem: string | undefined;
+  for (;;) {
+    const text = (await read(signal, problem)).trim();
+    const url = parsePasted(text, redirectUri);
+    if (!url) {
+      problem =
+        "That is not the address the browser ended on. Paste the whole address, starting with http://";
+    } else if (!url.searchParams.has("state")) {
+      problem =
+        "That address has no state parameter. Paste the whole address the browser shows after signing in.";
+    } else if (url.searchParams.getAll("state").join() !== state) {
+      problem =
+        "That address belongs to another login (its state does not match). Paste the address from the link printed last.";
+    } else {
+      return validate(url);
+    }
+  }
+}
+
+function parsePasted(text: string, redirectUri: string): URL | undefined {
+  if (text === "") return undefined;
+  try {
+    return new URL(text);
+  } catch {
+    // A bare query ("code=...&state=...") is fine too.
+    if (!text.includes("=") || /\s/.test(text)) return undefined;
+    return new URL(`?${text.replace(/^\?/, "")}`, redirectUri);
+  }
+}
+
+/**
+ * Checks an authorization response (from the listener or pasted) and returns its parameters:
+ * state, RFC 9207 issuer, and server errors, all as ClauthErrors. Never quotes the code.
+ */
+export function validateCallback(client: Client, url: URL, state: string): URLSearchParams {
+  let parameters: URLSearchParams;
+  try {
+    parameters = oauth.validateAuthResponse(client.as, client.client, url, state);
+  } catch (error) {
+    throw authorizationResponseError(client, url, error);
+  }
+  if (!parameters.get("code")) {
+    throw new ClauthError(
+      "server",
+      "The authorization response has neither a code nor an error: clauth cannot continue.",
+    );
+  }
+  return parameters;
+}
+
+function authorizationResponseError(client: Client, url: URL, error: unknown): ClauthError {
+  if (error instanceof oauth.AuthorizationResponseError) {
+    const description = error.error_description ? ` (${safeText(error.error_description)})` : "";
+    if (error.error === "access_denied") {
+      return new ClauthError(
+        "denied",
+        `The login was denied at the authorization server: access_denied${description}.`,
+        { cause: error },
+      );
+    }
+    return new ClauthError(
+      "server",
+      `The authorization server refused the login: ${safeText(error.error)}${description}.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    const iss = url.searchParams.get("iss");
+    if (error.message.includes('"iss"')) {
+      const issuer = client.as.issuer;
+      return new ClauthError(
+        "server",
+        iss === null
+          ? `The authorization response has no iss parameter, although ${issuer} advertises authorization_response_iss_parameter_supported (RFC 9207). The login was refused.`
+          : `The authorization response names another issuer: iss is ${
+            safeText(iss)
+          }, expected ${issuer}. The login was refused: the response may not come from your server (RFC 9207 mix-up protection).`,
+        { cause: error },
+      );
+    }
+    if (error.message.includes('"state"')) {
+      return new ClauthError(
+        "usage",
+        "The authorization response does not belong to this login (its state does not match).",
+        { cause: error },
+      );
+    }
+  }
+  return new ClauthError(
+    "server",
+    `The authorization response cannot be used: ${
+      error instanceof Error ? error.message : String(error)
+    }.`,
+    { cause: error },
+  );
+}
