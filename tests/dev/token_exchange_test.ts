@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import type { DevProvider } from "../../dev/provider.ts";
-import { approveDeviceCode } from "../../dev/device_approval.ts";
 import {
   ACCESS_TOKEN_TYPE,
-  DEVICE_GRANT,
+  aliceToken,
   EXCHANGE_GRANT,
   introspect,
   postForm,
@@ -13,18 +12,6 @@ import {
   withProvider,
 } from "../helpers/dev_provider.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
-
-/** alice's access token for demo-cli, via the device flow. */
-async function aliceToken(idp: DevProvider, scope = "openid api:read api:write"): Promise<string> {
-  const { body } = await postForm(`${idp.issuer}/device/auth`, { client_id: "demo-cli", scope });
-  await approveDeviceCode(str(body.verification_uri_complete));
-  const tokens = await token(idp, {
-    grant_type: DEVICE_GRANT,
-    device_code: str(body.device_code),
-    client_id: "demo-cli",
-  });
-  return str(tokens.body.access_token);
-}
 
 async function serviceToken(idp: DevProvider): Promise<string> {
   const { body } = await token(

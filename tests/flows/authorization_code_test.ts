@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import * as oauth from "oauth4webapi";
 import { browserCommands, canOpenBrowser, openBrowser } from "../../cli/browser_opener.ts";
 import { followAuthorization } from "../../dev/browser.ts";
-import { type DevProvider, startDevProvider } from "../../dev/provider.ts";
+import type { DevProvider } from "../../dev/provider.ts";
 import {
   authorizationCodeFlow,
   type AuthorizationCodeOptions,
@@ -11,18 +11,7 @@ import {
 import { type Client, createClient } from "../../flows/client.ts";
 import type { FlowDependencies } from "../../flows/dependencies.ts";
 import { rejectsWith } from "../helpers/assertions.ts";
-
-async function withProvider(
-  fn: (idp: DevProvider) => Promise<void>,
-  options: { autoApprove?: boolean } = { autoApprove: true },
-): Promise<void> {
-  const idp = await startDevProvider(options);
-  try {
-    await fn(idp);
-  } finally {
-    await idp.close();
-  }
-}
+import { withProvider } from "../helpers/dev_provider.ts";
 
 function clientFor(idp: DevProvider, deps: FlowDependencies = {}): Promise<Client> {
   return createClient({ issuer: idp.issuer, clientId: "demo-cli" }, deps);
@@ -64,7 +53,7 @@ async function getStatus(url: string): Promise<number> {
 }
 
 Deno.test("authorizationCodeFlow() logs in through the browser and returns access, refresh and ID tokens", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     const browser = fakeBrowser((url) => followAuthorization(url.href));
     const printed: string[] = [];
@@ -107,7 +96,7 @@ Deno.test("authorizationCodeFlow() logs in through the browser and returns acces
 });
 
 Deno.test("authorizationCodeFlow() sends no nonce or prompt without openid and offline_access", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     const browser = fakeBrowser((url) => followAuthorization(url.href));
     const result = await authorizationCodeFlow(client, {
@@ -128,7 +117,7 @@ Deno.test("authorizationCodeFlow() sends no nonce or prompt without openid and o
 });
 
 Deno.test("authorizationCodeFlow() reports access_denied as denied, with the description", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let pageStatus = 0;
     const browser = fakeBrowser(async (url) => {
@@ -153,7 +142,7 @@ Deno.test("authorizationCodeFlow() reports access_denied as denied, with the des
 });
 
 Deno.test("authorizationCodeFlow() reports other error callbacks as server errors", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     const browser = fakeBrowser(async (url) => {
       const { redirectUri, state } = callbackBase(url);
@@ -176,7 +165,7 @@ Deno.test("authorizationCodeFlow() reports other error callbacks as server error
 });
 
 Deno.test("authorizationCodeFlow() ignores stray requests and callbacks with the wrong state", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     const statuses: number[] = [];
     const browser = fakeBrowser(async (url) => {
@@ -200,7 +189,7 @@ Deno.test("authorizationCodeFlow() ignores stray requests and callbacks with the
 });
 
 Deno.test("authorizationCodeFlow() times out as expired when no callback comes", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let redirectUri = "";
     const started = performance.now();
@@ -223,7 +212,7 @@ Deno.test("authorizationCodeFlow() times out as expired when no callback comes",
 });
 
 Deno.test("authorizationCodeFlow() uses the injected sleep for its timeout", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     let requested = 0;
     const client = await clientFor(idp, {
       sleep: (ms) => {
@@ -241,7 +230,7 @@ Deno.test("authorizationCodeFlow() uses the injected sleep for its timeout", asy
 });
 
 Deno.test("authorizationCodeFlow() stops at once when its signal aborts (Ctrl-C)", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const controller = new AbortController();
     const client = await clientFor(idp, { signal: controller.signal });
     const reason = new Error("interrupted");
@@ -260,7 +249,7 @@ Deno.test("authorizationCodeFlow() stops at once when its signal aborts (Ctrl-C)
 });
 
 Deno.test("authorizationCodeFlow() refuses a callback whose iss names another issuer (RFC 9207)", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let page = "";
     const browser = fakeBrowser(async (url) => {
@@ -282,7 +271,7 @@ Deno.test("authorizationCodeFlow() refuses a callback whose iss names another is
 });
 
 Deno.test("authorizationCodeFlow() refuses a callback without iss when the server advertises it", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     assert.equal(client.as.authorization_response_iss_parameter_supported, true);
     const browser = fakeBrowser(async (url) => {
@@ -299,7 +288,7 @@ Deno.test("authorizationCodeFlow() refuses a callback without iss when the serve
 });
 
 Deno.test("authorizationCodeFlow() takes a pasted redirect URL when no browser could be opened", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let authorizationUrl = "";
     let listenerOrigin = "";
@@ -338,7 +327,7 @@ Deno.test("authorizationCodeFlow() takes a pasted redirect URL when no browser c
 });
 
 Deno.test("authorizationCodeFlow() validates a pasted URL like a callback (iss)", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let state = "";
     await rejectsWith(
@@ -357,7 +346,7 @@ Deno.test("authorizationCodeFlow() validates a pasted URL like a callback (iss)"
 });
 
 Deno.test("authorizationCodeFlow() uses PAR when the server requires it", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     // The dev provider offers PAR but does not require it: say it does, in its metadata.
     const requirePar: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
@@ -382,7 +371,7 @@ Deno.test("authorizationCodeFlow() uses PAR when the server requires it", async 
 });
 
 Deno.test("authorizationCodeFlow() refuses extra parameters that would replace its own", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let opened = false;
     await rejectsWith(
@@ -398,7 +387,7 @@ Deno.test("authorizationCodeFlow() refuses extra parameters that would replace i
 });
 
 Deno.test("authorizationCodeFlow() with openBrowser() running $BROWSER (dev/browser.ts)", async () => {
-  await withProvider(async (idp) => {
+  await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     const script = fileURLToPath(new URL("../../dev/browser.ts", import.meta.url));
     const env = new Map([["BROWSER", `${Deno.execPath()} run --allow-net ${script}`]]);

@@ -1,35 +1,14 @@
 import assert from "node:assert/strict";
-import { approveDeviceCode } from "../../dev/device_approval.ts";
 import type { DevProvider } from "../../dev/provider.ts";
 import { ClauthError } from "../../errors.ts";
 import { type Client, createClient } from "../../flows/client.ts";
 import { clientCredentialsFlow } from "../../flows/client_credentials.ts";
 import { gitHubActionsIdToken } from "../../flows/github_actions.ts";
 import { TOKEN_TYPES, tokenExchangeFlow, tokenTypeUri } from "../../flows/token_exchange.ts";
-import {
-  DEVICE_GRANT,
-  EXCHANGE_GRANT,
-  introspect,
-  postForm,
-  str,
-  token,
-  withProvider,
-} from "../helpers/dev_provider.ts";
+import { aliceToken, EXCHANGE_GRANT, introspect, withProvider } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata, type Route } from "../helpers/fake_fetch.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
 import { rejectsWith } from "../helpers/assertions.ts";
-
-/** alice's access token for demo-cli, via the device flow. */
-async function aliceToken(idp: DevProvider, scope = "openid api:read api:write"): Promise<string> {
-  const { body } = await postForm(`${idp.issuer}/device/auth`, { client_id: "demo-cli", scope });
-  await approveDeviceCode(str(body.verification_uri_complete));
-  const tokens = await token(idp, {
-    grant_type: DEVICE_GRANT,
-    device_code: str(body.device_code),
-    client_id: "demo-cli",
-  });
-  return str(tokens.body.access_token);
-}
 
 function serviceClient(idp: DevProvider): Promise<Client> {
   return createClient({

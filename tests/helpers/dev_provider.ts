@@ -2,6 +2,7 @@
 
 import { type DevProvider, type DevProviderOptions, startDevProvider } from "../../dev/provider.ts";
 import { type CliHome, profileHome } from "./cli.ts";
+import { approveDeviceCode } from "../../dev/device_approval.ts";
 
 export const SERVICE_AUTH = `Basic ${btoa("demo-service:demo-service-secret")}`;
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -122,4 +123,19 @@ export function serviceHome(
     CLAUTH_CLIENT_SECRET: "demo-service-secret",
     ...options.env,
   });
+}
+
+/** alice's access token for demo-cli, through the device flow (needs autoApprove). */
+export async function aliceToken(
+  idp: DevProvider,
+  scope = "openid api:read api:write",
+): Promise<string> {
+  const { body } = await postForm(`${idp.issuer}/device/auth`, { client_id: "demo-cli", scope });
+  await approveDeviceCode(str(body.verification_uri_complete));
+  const tokens = await token(idp, {
+    grant_type: DEVICE_GRANT,
+    device_code: str(body.device_code),
+    client_id: "demo-cli",
+  });
+  return str(tokens.body.access_token);
 }
