@@ -8,6 +8,7 @@ import {
   startClauth,
 } from "../helpers/cli.ts";
 import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
+import { freePort } from "../helpers/ports.ts";
 
 /** A profile "me" for alice, logged in through the browser flow (scripted browser). */
 async function loggedIn(issuer: string, extra: Record<string, string> = {}) {
@@ -92,9 +93,7 @@ Deno.test("clauth logout --no-revoke only deletes locally; --all covers every pr
 
 Deno.test("clauth logout reports a failed revocation (exit 1) and still deletes the local tokens", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
-    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (closed.addr as Deno.NetAddr).port;
-    closed.close();
+    const port = freePort();
     const home = await loggedIn(idp.issuer, {
       revocation_endpoint: `http://127.0.0.1:${port}/revoke`,
     });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { freePort } from "../helpers/ports.ts";
 
 Deno.test("clauth names the config file and the place of a JSON mistake, exits 2, and leaves the file alone", async () => {
   const home = await makeCliHome();
@@ -66,10 +67,7 @@ Deno.test("clauth says what is missing when no issuer is configured", async () =
 
 Deno.test("clauth reports an unreachable issuer with exit code 1", async () => {
   const home = await makeCliHome();
-  // Bind and close a port so nothing listens there.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const result = await runClauth(
     [
       "login",
@@ -130,9 +128,7 @@ Deno.test("clauth checks endpoint URLs in the config file: a URL, https or loopb
 
 Deno.test("clauth --verbose shows the chain of causes as text, never raw objects", async () => {
   const home = await makeCliHome();
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const result = await runClauth(
     [
       "login",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ClauthError } from "../../errors.ts";
 import { startLoopbackListener } from "../../flows/loopback_listener.ts";
+import { freePort } from "../helpers/ports.ts";
 
 async function get(url: string): Promise<{ status: number; text: string; type: string | null }> {
   const response = await fetch(url);
@@ -19,14 +20,6 @@ async function refuses(url: string): Promise<boolean> {
   } catch {
     return true;
   }
-}
-
-/** A port that was free a moment ago. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 const pending = Symbol("pending");
