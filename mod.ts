@@ -39,7 +39,7 @@
  * const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
  *
  * const { tokens } = await getUsableToken({
- *   store: new JsonFileStore(`${Deno.env.get("HOME")}/.local/state/my-cli`),
+ *   store: new JsonFileStore(`${Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE")}/.my-cli`),
  *   profile: "default",
  *   binding: { issuer: client.as.issuer, client_id: "my-cli", scope, grant: "user" },
  *   refresh: (stored) => refreshFlow(client, stored.refresh_token!),

@@ -20,7 +20,8 @@ const OPENER_WAIT_MS = 5_000;
 /**
  * The command lines to try, in order, to open `url`; empty when there is no way to try.
  * `$BROWSER` is one command with arguments separated by whitespace; a `%s` argument is
- * replaced by the URL, else the URL is appended.
+ * replaced by the URL, else the URL is appended. A value that names an existing file is that
+ * one program, spaces and all ("C:\Program Files\...\chrome.exe").
  */
 export function browserCommands(
   url: string,
@@ -29,7 +30,7 @@ export function browserCommands(
 ): string[][] {
   const browser = env.get("BROWSER")?.trim();
   if (browser) {
-    const words = browser.split(/\s+/);
+    const words = isFile(browser) ? [browser] : browser.split(/\s+/);
     const withUrl = words.some((w) => w.includes("%s"))
       ? words.map((w) => w.replaceAll("%s", url))
       : [...words, url];
@@ -112,6 +113,14 @@ function isWsl(env: OpenerEnv): boolean {
   if (env.get("WSL_DISTRO_NAME") || env.get("WSL_INTEROP")) return true;
   try {
     return /microsoft/i.test(Deno.readTextFileSync("/proc/version"));
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
   } catch {
     return false;
   }

@@ -9,6 +9,7 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 import { GITHUB_SUBJECT, startGitHubOidc } from "../helpers/github_oidc.ts";
+import { platformEnv } from "../helpers/platform_env.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCRIPT = join(ROOT, ".github", "actions", "clauth-token.sh");
@@ -39,8 +40,8 @@ async function runStep(
       cwd: runner, // a job runs in its own repository, not in the action's checkout
       clearEnv: true,
       env: {
+        ...platformEnv(),
         PATH: [dirname(Deno.execPath()), Deno.env.get("PATH") ?? "/usr/bin:/bin"].join(delimiter),
-        HOME: Deno.env.get("HOME") ?? runner,
         GITHUB_ACTIONS: "true",
         RUNNER_TEMP: `${runner}/temp`,
         ...files,

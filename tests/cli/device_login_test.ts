@@ -69,7 +69,7 @@ Deno.test("clauth token without a terminal exits 4 and names the login command",
 });
 
 Deno.test("clauth login --flow device stops at once on Ctrl-C (SIGINT), exit 130", {
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // Deno cannot send a child SIGINT on Windows
 }, async () => {
   await withProvider({ autoApprove: true, deviceInterval: 5 }, async (idp) => {
     const home = await deviceHome(idp.issuer);

@@ -64,10 +64,22 @@ Deno.test("clauth token --output git works as git's credential helper (get, stor
     const env = await ciEnv(idp.issuer);
     const token = (await runClauth(["token"], { env })).stdout.trim();
     const main = fileURLToPath(new URL("../../main.ts", import.meta.url));
-    const helper = `!${Deno.execPath()} run --allow-all --quiet ${main} token --output git`;
+    // git runs "!" helpers through sh: quote the paths, with forward slashes for Windows.
+    const quoted = (path: string) => `'${path.replaceAll("\\", "/")}'`;
+    const helper = `!${quoted(Deno.execPath())} run --allow-all --quiet ${
+      quoted(main)
+    } token --output git`;
     const git = (action: string) =>
       new Deno.Command("git", {
-        args: ["-c", `credential.helper=${helper}`, "credential", action],
+        // The empty helper first drops the system's own (a keychain would keep the token).
+        args: [
+          "-c",
+          "credential.helper=",
+          "-c",
+          `credential.helper=${helper}`,
+          "credential",
+          action,
+        ],
         env: { ...env, GIT_TERMINAL_PROMPT: "0" },
         stdin: "piped",
         stdout: "piped",

@@ -208,7 +208,7 @@ Deno.test("clauth logout accepts a server that declines to revoke access tokens 
 });
 
 Deno.test("clauth token waiting for another process's lock says so, and stops at once on Ctrl-C", {
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // Deno cannot send a child SIGINT on Windows
 }, async () => {
   await withProvider({}, async (idp) => {
     const home = await serviceHome(idp.issuer);

@@ -29,7 +29,13 @@ async function runIdp(
   } finally {
     try {
       child.kill(signal);
-    } catch { /* already gone */ }
+    } catch (error) {
+      // Gone already is fine; any other failure would leave the reads below hanging.
+      if (!(error instanceof TypeError && /already (terminated|exited)/i.test(error.message))) {
+        child.kill("SIGKILL");
+        throw error;
+      }
+    }
   }
   for (;;) {
     const { value, done } = await reader.read();
@@ -40,44 +46,51 @@ async function runIdp(
   return { out, status, stderr: await stderr };
 }
 
-Deno.test("idp --json prints one JSON line, serves the options, and stops cleanly on SIGTERM", async () => {
-  const { out, status } = await runIdp(
-    ["--json", "--auto-approve", "--access-token-ttl", "60", "--device-interval", "2"],
-    async (line) => {
-      const info = JSON.parse(line);
-      assert.match(info.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const [pub, confidential, jwt] = info.clients;
-      assert.deepEqual([pub, confidential], [
-        { client_id: "demo-cli", type: "public" },
-        { client_id: "demo-service", client_secret: "demo-service-secret", type: "confidential" },
-      ]);
-      assert.equal(jwt.client_id, "demo-jwt-service");
-      assert.equal(jwt.type, "private_key_jwt");
-      assert.equal(jwt.private_jwk.kty, "EC");
-      assert.equal(typeof jwt.private_jwk.d, "string");
-      const cc = await fetch(`${info.issuer}/token`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          grant_type: "client_credentials",
-          client_id: "demo-service",
-          client_secret: "demo-service-secret",
-        }),
-      });
-      assert.equal((await cc.json()).expires_in, 60);
-      const device = await fetch(`${info.issuer}/device/auth`, {
-        method: "POST",
-        body: new URLSearchParams({ client_id: "demo-cli", scope: "openid" }),
-      });
-      assert.equal((await device.json()).interval, 2);
-    },
-    "SIGTERM",
-  );
-  assert.equal(status.code, 0);
-  assert.equal(out.trim().split("\n").length, 1, "stdout holds only the JSON line");
-});
+// Windows: Deno's kill() can only TerminateProcess (exit 1), so no clean stop on a signal.
+const NO_SIGNALS = { ignore: Deno.build.os === "windows" };
 
-Deno.test("idp prints human lines and stops on SIGINT", async () => {
+Deno.test(
+  "idp --json prints one JSON line, serves the options, and stops cleanly on SIGTERM",
+  NO_SIGNALS,
+  async () => {
+    const { out, status } = await runIdp(
+      ["--json", "--auto-approve", "--access-token-ttl", "60", "--device-interval", "2"],
+      async (line) => {
+        const info = JSON.parse(line);
+        assert.match(info.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const [pub, confidential, jwt] = info.clients;
+        assert.deepEqual([pub, confidential], [
+          { client_id: "demo-cli", type: "public" },
+          { client_id: "demo-service", client_secret: "demo-service-secret", type: "confidential" },
+        ]);
+        assert.equal(jwt.client_id, "demo-jwt-service");
+        assert.equal(jwt.type, "private_key_jwt");
+        assert.equal(jwt.private_jwk.kty, "EC");
+        assert.equal(typeof jwt.private_jwk.d, "string");
+        const cc = await fetch(`${info.issuer}/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: "demo-service",
+            client_secret: "demo-service-secret",
+          }),
+        });
+        assert.equal((await cc.json()).expires_in, 60);
+        const device = await fetch(`${info.issuer}/device/auth`, {
+          method: "POST",
+          body: new URLSearchParams({ client_id: "demo-cli", scope: "openid" }),
+        });
+        assert.equal((await device.json()).interval, 2);
+      },
+      "SIGTERM",
+    );
+    assert.equal(status.code, 0);
+    assert.equal(out.trim().split("\n").length, 1, "stdout holds only the JSON line");
+  },
+);
+
+Deno.test("idp prints human lines and stops on SIGINT", NO_SIGNALS, async () => {
   const { out, status } = await runIdp([], (line) => {
     assert.match(line, /^issuer: http:\/\/127\.0\.0\.1:\d+$/);
   }, "SIGINT");

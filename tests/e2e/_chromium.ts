@@ -3,7 +3,7 @@
 import { type Browser, chromium } from "playwright-core";
 
 /** Where Debian's `chromium` package puts the browser; CHROMIUM_PATH overrides it. */
-export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium";
 
 /**
  * Launches headless Chromium. Fails (never skips) when it is not installed, saying how to

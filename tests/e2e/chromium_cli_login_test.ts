@@ -16,8 +16,8 @@ Deno.test("clauth login with Chromium: a person signs in on the real pages and t
         me: { issuer: idp.issuer, client_id: "demo-cli", scope: "openid profile offline_access" },
       },
     });
-    // BROWSER=true "opens" nothing: the person copies the printed URL into their browser.
-    const env = { ...home.env, CLAUTH_PROFILE: "me", BROWSER: "true" };
+    // A BROWSER that "opens" nothing: the person copies the printed URL into their browser.
+    const env = { ...home.env, CLAUTH_PROFILE: "me", BROWSER: `${Deno.execPath()} eval 0` };
     const login = startClauth(["login", "--flow", "browser"], { env });
     const [, url] = await login.waitForStderr(/If it does not open, visit:\n {2}(\S+)\n/);
 

@@ -404,9 +404,9 @@ Deno.test("authorizationCodeFlow() with openBrowser() running $BROWSER (dev/brow
 Deno.test("openBrowser() resolves false when the opener is missing or fails", async () => {
   const missing = new Map([["BROWSER", "/nonexistent/browser --flag"]]);
   assert.equal(await openBrowser("http://127.0.0.1:1/x?a=1&b=2", missing, "linux"), false);
-  const failing = new Map([["BROWSER", "false"]]);
+  const failing = new Map([["BROWSER", `${Deno.execPath()} eval Deno.exit(1)`]]);
   assert.equal(await openBrowser("http://127.0.0.1:1/x", failing, "linux"), false);
-  const succeeding = new Map([["BROWSER", "true"]]);
+  const succeeding = new Map([["BROWSER", `${Deno.execPath()} eval Deno.exit(0)`]]);
   assert.equal(await openBrowser("http://127.0.0.1:1/x", succeeding, "linux"), true);
 });
 
@@ -447,4 +447,16 @@ Deno.test("canOpenBrowser() needs BROWSER or a display, and no bare SSH session"
     true,
   );
   assert.equal(canOpenBrowser(env({ SSH_CLIENT: "x", BROWSER: "lynx" }), "linux"), true);
+});
+
+Deno.test("browserCommands() takes a $BROWSER that names an existing file as one program, spaces and all", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "with space " });
+  const program = `${dir}/my browser`;
+  await Deno.writeTextFile(program, "");
+  const url = "https://as.example/auth?x=1&y=2";
+  assert.deepEqual(browserCommands(url, new Map([["BROWSER", program]]), "linux"), [[
+    program,
+    url,
+  ]]);
+  await Deno.remove(dir, { recursive: true });
 });

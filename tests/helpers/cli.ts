@@ -3,6 +3,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { platformEnv } from "./platform_env.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -56,7 +57,7 @@ export const FAKE_BROWSER = `${Deno.execPath()} run --allow-net ${
 function clauthCommand(args: string[], env: Record<string, string> = {}, stdin = false) {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", MAIN, ...args],
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
+    env: { ...platformEnv(), ...env },
     clearEnv: true,
     stdin: stdin ? "piped" : "null",
     stdout: "piped",

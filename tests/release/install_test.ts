@@ -15,7 +15,8 @@ async function run(args: string[]): Promise<{ code: number; output: string }> {
 
 Deno.test({
   name: "deno task install gives a clauth command that passes the release smoke test",
-  ignore: Deno.build.os === "windows", // the installed shim is a .cmd there; GitHub CI covers it
+  // Windows: deno install writes a .cmd shim, which needs cmd.exe to run; not covered there.
+  ignore: Deno.build.os === "windows",
   fn: async () => {
     const installRoot = await Deno.makeTempDir({ prefix: "clauth-install-" });
     try {
