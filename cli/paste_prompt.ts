@@ -7,8 +7,16 @@
 
 import type { Terminal } from "./terminal.ts";
 
-/** Returns a `readPastedRedirect` for the browser flow that reads lines from stdin. */
-export function pastedRedirectReader(terminal: Terminal) {
+/**
+ * Returns a `readPastedRedirect` for the browser flow that reads lines from `input` (stdin).
+ * One reader serves every call, so a second paste after a wrong one is read too. At the end
+ * of input it stops asking and leaves the login to the browser callback (or the timeout).
+ */
+export function pastedRedirectReader(
+  terminal: Terminal,
+  input: ReadableStream<Uint8Array> = Deno.stdin.readable,
+) {
+  const lines = lineReader(input);
   let asked = false;
   return async (signal: AbortSignal, problem?: string): Promise<string> => {
     if (problem) terminal.info(problem);
@@ -18,26 +26,40 @@ export function pastedRedirectReader(terminal: Terminal) {
         "No browser could be opened. Open the address above on any device, sign in, then paste here the address the browser ends on (the page may fail to load; that is fine):",
       );
     }
-    return await readLine(signal);
+    const line = await untilAborted(lines.next(), signal);
+    if (line !== undefined) return line;
+    terminal.info("No more input: waiting for the browser to come back to clauth instead.");
+    return await untilAborted(new Promise<never>(() => {}), signal);
   };
 }
 
-/** Reads one line from stdin; gives up (rejecting with the reason) when `signal` aborts. */
-async function readLine(signal: AbortSignal): Promise<string> {
-  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
-  const onAbort = () => void reader.cancel().catch(() => {});
-  signal.addEventListener("abort", onAbort, { once: true });
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (signal.aborted) throw signal.reason;
-      if (done) break;
-      text += value;
-    }
-    return text.split("\n")[0]!;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    reader.releaseLock();
-  }
+/** Reads `input` line by line; `next()` resolves to undefined at the end of input. */
+function lineReader(input: ReadableStream<Uint8Array>) {
+  const reader = input.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let ended = false;
+  return {
+    async next(): Promise<string | undefined> {
+      while (!buffer.includes("\n") && !ended) {
+        const { value, done } = await reader.read();
+        if (done) ended = true;
+        else buffer += value;
+      }
+      if (!buffer) return undefined;
+      const cut = buffer.includes("\n") ? buffer.indexOf("\n") : buffer.length;
+      const line = buffer.slice(0, cut).replace(/\r$/, "");
+      buffer = buffer.slice(cut + 1);
+      return line;
+    },
+  };
+}
+
+/** Resolves like `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
