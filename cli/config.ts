@@ -23,6 +23,7 @@ import type { AuthMethod } from "../flows/client_auth.ts";
 import { checkEndpointUrl, ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
 import { configDir, join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
+import { assertProfileName } from "../storage/json_file_store.ts";
 
 /** The flows a profile can use. */
 export type Flow = "auto" | "browser" | "device" | "client-credentials";
@@ -119,6 +120,11 @@ function validateConfig(value: unknown, path: string): ConfigFile {
   if (!isObject(profiles)) throw fail('"profiles"', "must be an object of named profiles");
   for (const [name, profile] of Object.entries(profiles)) {
     const at = `profiles.${name}`;
+    try {
+      assertProfileName(name);
+    } catch (error) {
+      throw fail(`the profile name "${name}"`, `is not usable: ${(error as Error).message}`);
+    }
     if (!isObject(profile)) throw fail(at, "must be an object");
     for (const [key, setting] of Object.entries(profile)) {
       const where = `${at}.${key}`;
@@ -154,6 +160,13 @@ function validateConfig(value: unknown, path: string): ConfigFile {
         throw fail(where, "is not a known setting");
       }
     }
+  }
+  if (typeof value.default_profile === "string" && !(value.default_profile in profiles)) {
+    const known = Object.keys(profiles).map((name) => `"${name}"`).join(", ") || "none";
+    throw fail(
+      `"default_profile" ("${value.default_profile}")`,
+      `is not one of its profiles (${known})`,
+    );
   }
   const config: ConfigFile = { profiles: profiles as Record<string, ProfileConfig> };
   if (typeof value.default_profile === "string") config.default_profile = value.default_profile;

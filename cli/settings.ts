@@ -10,8 +10,9 @@
 import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import type { EndpointOverrides } from "../flows/endpoints.ts";
-import { assertProfileName } from "../storage/json_file_store.ts";
-import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
+import { assertProfileName, JsonFileStore } from "../storage/json_file_store.ts";
+import { stateDir } from "../storage/paths.ts";
+import { normalizeScope, type TokenBinding, type TokenStore } from "../storage/token_store.ts";
 import {
   type ConfigFile,
   type Flow,
@@ -65,33 +66,45 @@ export const DEFAULT_PROFILE = "default";
 /** Merges flags, environment and config into the command's settings. */
 export async function resolveSettings(
   flags: GlobalFlags,
-  options: { env?: Env; configPath: string },
+  options: { env?: Env; configPath: string; store?: TokenStore },
 ): Promise<Settings> {
   const env = options.env ?? readEnv;
   const config = await loadConfig(options.configPath);
-  const named = flags.profile ?? env("CLAUTH_PROFILE");
   const profile = profileName(flags, config, env);
   const entry: ProfileConfig = config.profiles[profile] ?? {};
 
-  const issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
-  const clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
+  let issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
+  let clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
+  let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
+  let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? entry.scope;
+  // A profile logged in with --issuer/--client-id and no config entry: what it was logged in
+  // with is remembered by its stored tokens, so later commands need not repeat the flags.
+  if (!issuer || !clientId) {
+    const stored = await (options.store ?? new JsonFileStore(stateDir())).get(profile)
+      .catch(() => undefined);
+    if (stored && (!issuer || issuer === stored.issuer)) {
+      issuer ??= stored.issuer;
+      clientId ??= stored.client_id;
+      scopeSetting ??= stored.scope || undefined;
+      flowSetting ??= stored.grant === "client-credentials" ? "client-credentials" : undefined;
+    }
+  }
+  const named = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile;
   if (named !== undefined && !config.profiles[profile] && (!issuer || !clientId)) {
-    const known = Object.keys(config.profiles);
-    throw new ClauthError(
-      "usage",
-      `Unknown profile "${profile}": ${options.configPath} ${
-        known.length ? `has ${known.map((name) => `"${name}"`).join(", ")}` : "defines no profiles"
-      }. Add it there, or give --issuer and --client-id.`,
-    );
+    throw unknownProfile(profile, flags, config, env, options.configPath);
   }
   if (!issuer) throw missing("issuer", "--issuer", "CLAUTH_ISSUER", profile, options.configPath);
   if (!clientId) {
     throw missing("client id", "--client-id", "CLAUTH_CLIENT_ID", profile, options.configPath);
   }
 
-  const flow = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow ?? "auto";
+  const flow = flowSetting ?? "auto";
   if (!FLOWS.includes(flow as Flow)) {
-    throw new ClauthError("usage", `Unknown flow "${flow}": use one of ${FLOWS.join(", ")}.`);
+    const from = flags.flow === undefined ? " (from CLAUTH_FLOW)" : "";
+    throw new ClauthError(
+      "usage",
+      `Unknown flow "${flow}"${from}: use one of ${FLOWS.join(", ")}.`,
+    );
   }
   const timeout = flags.timeout ?? parseTimeout(env("CLAUTH_TIMEOUT"), "CLAUTH_TIMEOUT") ??
     entry.timeout ?? 30;
@@ -101,7 +114,7 @@ export async function resolveSettings(
     client_id: _c,
     client_secret_file,
     private_key_file,
-    scope,
+    scope: _s,
     flow: _f,
     timeout: _t,
     token_endpoint_auth_method,
@@ -117,8 +130,7 @@ export async function resolveSettings(
     endpoints,
     configPath: options.configPath,
   };
-  const effectiveScope = flags.scope ?? env("CLAUTH_SCOPE") ?? scope;
-  if (effectiveScope !== undefined) settings.scope = effectiveScope;
+  if (scopeSetting !== undefined) settings.scope = scopeSetting;
   if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
   if (redirect_uri) settings.redirectUri = redirect_uri;
   // Paths in the config file are relative to it; flags and variables, to the current folder.
@@ -130,6 +142,31 @@ export async function resolveSettings(
     fromConfig(private_key_file);
   if (keyFile) settings.privateKeyFile = keyFile;
   return settings;
+}
+
+/** Says why a profile is unknown, naming where its name came from. */
+function unknownProfile(
+  profile: string,
+  flags: GlobalFlags,
+  config: ConfigFile,
+  env: Env,
+  configPath: string,
+): ClauthError {
+  const known = Object.keys(config.profiles);
+  const has = known.length
+    ? `has ${known.map((name) => `"${name}"`).join(", ")}`
+    : "defines no profiles";
+  const from = flags.profile !== undefined
+    ? ""
+    : env("CLAUTH_PROFILE") !== undefined
+    ? " (from CLAUTH_PROFILE)"
+    : config.default_profile !== undefined
+    ? ` (the default_profile of ${configPath})`
+    : "";
+  return new ClauthError(
+    "usage",
+    `Unknown profile "${profile}"${from}: ${configPath} ${has}, and no login stored it. Add it there, or give --issuer and --client-id.`,
+  );
 }
 
 /** The profile a command works on: --profile, CLAUTH_PROFILE, the config's default, "default". */

@@ -197,3 +197,33 @@ Deno.test("a relative client_secret_file in the config is found next to the conf
     assert.equal(result.code, 0, result.stderr);
   });
 });
+
+Deno.test("a profile logged in with flags only is remembered: later commands need no flags", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await makeCliHome();
+    const env = { ...home.env, CLAUTH_CLIENT_SECRET: "demo-service-secret" };
+    const flags = [
+      "--issuer",
+      idp.issuer,
+      "--client-id",
+      "demo-service",
+      "--flow",
+      "client-credentials",
+    ];
+    for (const profile of [[], ["--profile", "adhoc"]]) {
+      const login = await runClauth(["login", ...profile, ...flags, "--scope", "api:read"], {
+        env,
+      });
+      assert.equal(login.code, 0, login.stderr);
+      const token = await runClauth(["token", ...profile], { env });
+      assert.equal(token.code, 0, token.stderr);
+      const forced = await runClauth(["token", "--force-refresh", ...profile], { env });
+      assert.equal(forced.code, 0, forced.stderr);
+    }
+    assert.equal(
+      idp.counts.client_credentials,
+      4,
+      "two logins, two forced renewals, no other fetch",
+    );
+  });
+});

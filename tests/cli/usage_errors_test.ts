@@ -146,3 +146,31 @@ Deno.test("clauth --verbose shows the chain of causes as text, never raw objects
   assert.match(result.stderr, /\n {2}caused by: \w+: /);
   assert.doesNotMatch(result.stderr, /\[object Object\]/);
 });
+
+Deno.test("clauth says where a bad profile or flow name came from", async () => {
+  const home = await makeCliHome();
+  await home.writeConfig({ profiles: { ci: { issuer: "https://as.example", client_id: "c" } } });
+  const profile = await runClauth(["token"], { env: { ...home.env, CLAUTH_PROFILE: "cii" } });
+  assert.equal(profile.code, 2);
+  assert.match(profile.stderr, /Unknown profile "cii" \(from CLAUTH_PROFILE\): .* has "ci"/);
+  const flow = await runClauth(["token", "--profile", "ci"], {
+    env: { ...home.env, CLAUTH_FLOW: "devcie" },
+  });
+  assert.equal(flow.code, 2);
+  assert.match(flow.stderr, /Unknown flow "devcie" \(from CLAUTH_FLOW\)/);
+});
+
+Deno.test("clauth checks profile names and default_profile in the config file", async () => {
+  const home = await makeCliHome();
+  await home.writeConfig({
+    default_profile: "b",
+    profiles: { a: { issuer: "https://as.example", client_id: "c" } },
+  });
+  const missing = await runClauth(["token"], { env: home.env });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /"default_profile" \("b"\) is not one of its profiles \("a"\)/);
+  await home.writeConfig({ profiles: { Work: { issuer: "https://as.example", client_id: "c" } } });
+  const upper = await runClauth(["status"], { env: home.env });
+  assert.equal(upper.code, 2);
+  assert.match(upper.stderr, /the profile name "Work" is not usable: Invalid profile name/);
+});
