@@ -130,6 +130,12 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
     if ((!forceRefresh || renewedMeanwhile) && usable(current)) {
       return { tokens: current, source: "cache" };
     }
+    // Why the stored tokens cannot serve, for the "login required" message below.
+    const why = current && !matchesBinding(current, binding)
+      ? mismatch(current, binding)
+      : current && !current.refresh_token
+      ? "the stored access token has expired and there is no refresh token (ask for the offline_access scope to get one)"
+      : undefined;
     if (current && !matchesBinding(current, binding)) current = undefined;
 
     const save = async (acquired: Acquisition, source: TokenSource, previous?: StoredTokens) => {
@@ -160,11 +166,25 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
     if (options.login) return await save(await options.login(), "login");
     throw new ClauthError(
       "login_required",
-      `No usable token for profile "${profile}" and no terminal to log in from: ${
-        loginAdvice(options)
-      }.`,
+      `No usable token for profile "${profile}"${
+        why ? ` (${why})` : ""
+      } and no terminal to log in from: ${loginAdvice(options)}.`,
     );
   }, options.lock);
+}
+
+/** Says which part of the binding the stored tokens were obtained for differs. */
+function mismatch(stored: StoredTokens, wanted: TokenBinding): string {
+  const fields = [
+    ["issuer", "issuer"],
+    ["client_id", "client"],
+    ["scope", "scope"],
+    ["grant", "grant"],
+  ] as const;
+  const [field, label] = fields.find(([field]) => stored[field] !== wanted[field])!;
+  return `the stored tokens are for ${label} "${stored[field]}", this run asks for "${
+    wanted[field]
+  }"`;
 }
 
 function loginAdvice(options: UsableTokenOptions): string {

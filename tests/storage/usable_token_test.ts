@@ -217,3 +217,18 @@ Deno.test("getUsableToken() says which command to run when it cannot log in", as
       /run "clauth login --profile p"/.test(error.message),
   );
 });
+
+Deno.test("getUsableToken() says why stored tokens cannot serve when it cannot log in", async () => {
+  const store = new MemoryStore();
+  await store.set("p", stored({ scope: "a" }));
+  await assert.rejects(
+    getUsableToken({ store, profile: "p", binding, now: () => NOW }),
+    /No usable token for profile "p" \(the stored tokens are for scope "a", this run asks for "a b"\)/,
+  );
+  const { refresh_token: _gone, ...withoutRefresh } = stored({ expires_at: NOW - 1 });
+  await store.set("p", withoutRefresh);
+  await assert.rejects(
+    getUsableToken({ store, profile: "p", binding, now: () => NOW }),
+    /has expired and there is no refresh token \(ask for the offline_access scope/,
+  );
+});
