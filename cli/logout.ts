@@ -31,9 +31,19 @@ export async function logoutCommand(
   signal: AbortSignal,
 ): Promise<void> {
   const store = new JsonFileStore(stateDir());
-  const profiles = options.all
-    ? await store.list()
-    : [profileName(globals, await loadConfig(configPath()))];
+  const config = await loadConfig(configPath());
+  const stored = await store.list();
+  const profiles = options.all ? stored : [profileName(globals, config)];
+  const [only] = profiles;
+  if (!options.all && only && !(only in config.profiles) && !stored.includes(only)) {
+    // A typo must not look like a successful logout.
+    throw new ClauthError(
+      "usage",
+      `Unknown profile "${only}": it is not in ${configPath()} and has no stored tokens (profiles with tokens: ${
+        stored.map((name) => `"${name}"`).join(", ") || "none"
+      }).`,
+    );
+  }
   if (profiles.length === 0) terminal.info("No stored tokens: nothing to log out.");
   const failures: string[] = [];
   for (const profile of profiles) {

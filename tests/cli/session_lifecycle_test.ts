@@ -240,3 +240,14 @@ Deno.test("clauth token waiting for another process's lock says so, and stops at
     }
   });
 });
+
+Deno.test("clauth logout of a misspelled profile is an error, not a silent success", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    const result = await runClauth(["logout", "--profile", "mee"], { env: home.env });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Unknown profile "mee": .*profiles with tokens: "me"/);
+    assert.ok((await Deno.stat(home.tokenFile)).isFile, "nothing was deleted");
+    await assert.rejects(Deno.stat(`${home.stateDir}/tokens/mee.lock`), Deno.errors.NotFound);
+  });
+});
