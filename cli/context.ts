@@ -89,6 +89,13 @@ export class CommandContext {
   /** Gets a client-credentials token (no person involved). */
   async fetchClientCredentials(rememberedMethod?: string): Promise<Acquisition> {
     const client = await this.client(rememberedMethod);
+    const { clientSecret, privateKey, configuredMethod } = client.settings;
+    if (!clientSecret && !privateKey && configuredMethod !== "none") {
+      throw new ClauthError(
+        "usage",
+        `Client credentials need the client's secret or key, and profile "${this.settings.profile}" has neither: set CLAUTH_CLIENT_SECRET, --client-secret-file or --private-key-file.`,
+      );
+    }
     const options = this.settings.scope ? { scope: this.settings.scope } : {};
     return await clientCredentialsFlow(client, options);
   }

@@ -82,6 +82,7 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .option("--json", "machine-readable output where a command has it")
     .option("--verbose", "show details of failures")
     .showHelpAfterError('(run "clauth --help" for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => void terminal.out(text),
       writeErr: (text) => terminal.info(text.trimEnd()),
@@ -114,7 +115,9 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
       // git also asks helpers to "store" and "erase" what it got: clauth keeps its own tokens.
       if (gitAction && gitAction !== "get") return;
       const context = await withContext(command);
-      const output = context.options.json ? "json" : parseOutputFormat(options.output);
+      // An explicit --output wins over the global --json.
+      const explicit = command.getOptionValueSource("output") === "cli";
+      const output = context.options.json && !explicit ? "json" : parseOutputFormat(options.output);
       await tokenCommand(context, {
         output,
         minTtl: options.minTtl,
@@ -255,6 +258,14 @@ export async function runCli(
   terminal: Terminal,
   signal: AbortSignal,
 ): Promise<number> {
+  const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args; // not exec's command
+  if (own.some((arg) => arg === "--client-secret" || arg.startsWith("--client-secret="))) {
+    // Other users can read a process's arguments: say how to pass the secret instead.
+    terminal.info(
+      "clauth: secrets are never taken from the command line (other users can read it): set CLAUTH_CLIENT_SECRET or use --client-secret-file PATH.",
+    );
+    return 2;
+  }
   const program = buildProgram(terminal, signal);
   const verbose = args.includes("--verbose");
   try {

@@ -11,10 +11,13 @@ import { stateDir } from "../storage/paths.ts";
 import { configPath, loadConfig } from "./config.ts";
 import type { Terminal } from "./terminal.ts";
 import { describeExpiry } from "./time_text.ts";
+import { profileName } from "./settings.ts";
 
 /** One line of `clauth status --json`. */
 export interface ProfileStatus {
   profile: string;
+  /** Whether commands use this profile when none is named. */
+  default: boolean;
   configured: boolean;
   issuer?: string;
   client_id?: string;
@@ -30,14 +33,25 @@ export interface ProfileStatus {
 }
 
 /** Collects the status of every known profile. */
-export async function collectStatus(now = Math.floor(Date.now() / 1000)): Promise<ProfileStatus[]> {
+export async function collectStatus(
+  now = Math.floor(Date.now() / 1000),
+  only?: string,
+): Promise<ProfileStatus[]> {
   const config = await loadConfig(configPath());
   const store = new JsonFileStore(stateDir());
-  const names = [...new Set([...Object.keys(config.profiles), ...await store.list()])].sort();
+  const defaultProfile = profileName({}, config);
+  const names = only
+    ? [only]
+    : [...new Set([...Object.keys(config.profiles), ...await store.list()])].sort();
   const statuses: ProfileStatus[] = [];
   for (const profile of names) {
     const entry = config.profiles[profile];
-    const status: ProfileStatus = { profile, configured: entry !== undefined, logged_in: false };
+    const status: ProfileStatus = {
+      profile,
+      default: profile === defaultProfile,
+      configured: entry !== undefined,
+      logged_in: false,
+    };
     if (entry?.issuer) status.issuer = entry.issuer;
     if (entry?.client_id) status.client_id = entry.client_id;
     status.flow = entry?.flow ?? "auto";
@@ -71,10 +85,11 @@ export async function collectStatus(now = Math.floor(Date.now() / 1000)): Promis
 /** Runs `clauth status`. */
 export async function statusCommand(
   terminal: Terminal,
-  options: { json?: boolean },
+  options: { json?: boolean; profile?: string },
 ): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
-  const statuses = await collectStatus(now);
+  // --profile (the flag only: CLAUTH_PROFILE picks a default, it does not hide the others).
+  const statuses = await collectStatus(now, options.profile);
   if (options.json) {
     await terminal.out(JSON.stringify(statuses, null, 2) + "\n");
     return;
@@ -92,7 +107,7 @@ export async function statusCommand(
       ? `${describeExpiry(s.expires_at, now)}${s.has_refresh_token ? ", refresh token stored" : ""}`
       : "not logged in";
     return [
-      `${s.profile}${s.configured ? "" : " (not in config)"}`,
+      `${s.profile}${s.default ? " (default)" : ""}${s.configured ? "" : " (not in config)"}`,
       `  issuer:  ${s.issuer ?? "-"}`,
       `  client:  ${s.client_id ?? "-"}  flow: ${s.flow}`,
       `  scope:   ${s.scope || "-"}`,

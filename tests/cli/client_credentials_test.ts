@@ -227,3 +227,37 @@ Deno.test("a profile logged in with flags only is remembered: later commands nee
     );
   });
 });
+
+Deno.test("client credentials without a secret or key say what is missing before any request", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const { CLAUTH_CLIENT_SECRET: _, ...env } = home.env;
+    const result = await runClauth(["login"], { env });
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /Client credentials need the client's secret or key, and profile "ci" has neither/,
+    );
+    assert.equal(idp.counts.client_credentials ?? 0, 0);
+  });
+});
+
+Deno.test("clauth token: an explicit --output wins over --json; status --profile shows one profile", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await ciHome(idp.issuer);
+    const header = await runClauth(["token", "--json", "--output", "header"], { env: home.env });
+    assert.match(header.stdout, /^Authorization: Bearer \S+\n$/);
+    const json = await runClauth(["token", "--json"], { env: home.env });
+    assert.equal(typeof JSON.parse(json.stdout).access_token, "string");
+    await home.writeConfig({
+      profiles: {
+        ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
+        other: { issuer: idp.issuer, client_id: "demo-cli" },
+      },
+    });
+    const status = await runClauth(["status", "--json", "--profile", "other"], { env: home.env });
+    assert.deepEqual(JSON.parse(status.stdout).map((s: { profile: string }) => s.profile), [
+      "other",
+    ]);
+  });
+});

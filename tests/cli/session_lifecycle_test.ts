@@ -171,7 +171,8 @@ Deno.test("clauth status shows profiles, expiry and refresh tokens but never a t
     assert.equal(me.flow, "browser");
     assert.equal(me.expires_at, stored.expires_at);
     const human = await runClauth(["status"], { env: home.env });
-    assert.match(human.stdout, /me\n {2}issuer: {2}http:\/\/127\.0\.0\.1:\d+\n/);
+    assert.match(human.stdout, /^me \(default\)\n {2}issuer: {2}http:\/\/127\.0\.0\.1:\d+\n/);
+    assert.equal(me.default, true);
     for (const output of [json.stdout, human.stdout]) {
       for (const secret of [stored.access_token, stored.refresh_token, stored.id_token]) {
         assert.ok(!output.includes(secret), "no token in status output");

@@ -174,3 +174,24 @@ Deno.test("clauth checks profile names and default_profile in the config file", 
   assert.equal(upper.code, 2);
   assert.match(upper.stderr, /the profile name "Work" is not usable: Invalid profile name/);
 });
+
+Deno.test("clauth refuses a client secret on the command line and says how to pass it", async () => {
+  for (
+    const args of [["token", "--client-secret", "s3cret"], ["login", "--client-secret=s3cret"]]
+  ) {
+    const result = await runClauth(args);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /secrets are never taken from the command line .* CLAUTH_CLIENT_SECRET or use --client-secret-file/,
+    );
+    assert.ok(!result.stderr.includes("s3cret"));
+  }
+});
+
+Deno.test("subcommand help shows the global options too", async () => {
+  const help = await runClauth(["status", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--profile <name>/);
+  assert.match(help.stdout, /--json/);
+});
