@@ -20,7 +20,7 @@ import {
   parseTimeout,
   resolveSettings,
 } from "./settings.ts";
-import { writeAllSync } from "./terminal.ts";
+import { writeOrExit } from "./terminal.ts";
 import { formatToken, parseOutputFormat } from "./token_output.ts";
 
 const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
@@ -69,7 +69,8 @@ export async function printCachedToken(args: string[]): Promise<boolean> {
     if (!tokens || !matchesBinding(tokens, bindingOf(settings)) || !isFresh(tokens, minTtl, now)) {
       return false;
     }
-    writeAllSync(Deno.stdout, formatToken(tokens, format));
+    // A reader that has gone ends clauth here, with 141; the full command must not run.
+    writeOrExit(Deno.stdout, formatToken(tokens, format));
     return true;
   } catch {
     return false;

@@ -28,6 +28,7 @@ export interface LoginOptions {
 export async function loginCommand(context: CommandContext, options: LoginOptions): Promise<void> {
   const { settings, store, terminal } = context;
   const previous = await store.get(settings.profile).catch(() => undefined);
+  if (settings.flow === "client-credentials") warnRedirectUrisUnused(context, options);
   const acquired = settings.flow === "client-credentials"
     ? await context.fetchClientCredentials(previous?.auth_method)
     : await interactiveLogin(context, options);
@@ -56,22 +57,48 @@ export async function interactiveLogin(
 ): Promise<Acquisition> {
   const { flow } = context.settings;
   const browserUsable = !options.noBrowser && canOpenBrowser();
-  if (flow === "device" || (flow === "auto" && !browserUsable)) return await deviceLogin(context);
+  if (flow === "device" || (flow === "auto" && !browserUsable)) {
+    warnRedirectUrisUnused(context, options);
+    return await deviceLogin(context);
+  }
   return await browserLogin(context, options);
+}
+
+/** `--redirect-uri` means nothing to the other flows: say so rather than drop it silently. */
+function warnRedirectUrisUnused(context: CommandContext, options: LoginOptions): void {
+  if (!options.redirectUris?.length) return;
+  context.terminal.info(
+    `Note: --redirect-uri applies only to the browser flow; the ${
+      context.settings.flow === "client-credentials" ? "client credentials" : "device"
+    } flow ignores it.`,
+  );
 }
 
 async function browserLogin(context: CommandContext, options: LoginOptions): Promise<Acquisition> {
   const { settings, terminal } = context;
   const redirectUris = options.redirectUris ?? splitList(settings.redirectUri);
+  const pasteReader = terminal.interactive ? pastedRedirectReader(terminal) : undefined;
   return await authorizationCodeFlow(await context.client(), {
     ...(settings.scope ? { scope: settings.scope } : {}),
     ...(redirectUris.length ? { redirectUris } : {}),
+    // Called before openBrowser: the address is on screen whatever the browser does.
     onAuthorizationUrl: (url) => {
-      terminal.info("Opening the browser to log in. If it does not open, visit:");
+      terminal.info(
+        options.noBrowser
+          ? "Open this address in a browser to log in:"
+          : "Opening the browser to log in. If it does not open, visit:",
+      );
       terminal.info(`  ${url}`);
     },
-    openBrowser: options.noBrowser ? () => Promise.resolve(false) : (url) => openBrowser(url),
-    ...(terminal.interactive ? { readPastedRedirect: pastedRedirectReader(terminal) } : {}),
+    openBrowser: options.noBrowser ? () => Promise.resolve(false) : async (url) => {
+      const opened = await openBrowser(url).catch(() => false);
+      // With a terminal, the paste prompt that follows says it (and what to do instead).
+      if (!opened && !pasteReader) {
+        terminal.info("The browser could not be opened: open the address above to log in.");
+      }
+      return opened;
+    },
+    ...(pasteReader ? { readPastedRedirect: pasteReader } : {}),
   });
 }
 

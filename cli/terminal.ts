@@ -31,16 +31,33 @@ export function writeAllSync(stream: typeof Deno.stdout, text: string): void {
   while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
 }
 
+/** The exit code of a process that wrote to a pipe nobody reads any more (128 + SIGPIPE). */
+export const BROKEN_PIPE_EXIT = 141;
+
+/**
+ * Writes all of `text` to `stream`; when the reader has gone (`clauth token | head -c0`,
+ * `| true`), exits at once with {@linkcode BROKEN_PIPE_EXIT} and no message, as a program
+ * killed by SIGPIPE would: there is nobody left to tell, and nothing more worth doing.
+ */
+export function writeOrExit(stream: typeof Deno.stdout, text: string): void {
+  try {
+    writeAllSync(stream, text);
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(BROKEN_PIPE_EXIT);
+    throw error;
+  }
+}
+
 /** The process's real terminal. */
 export function processTerminal(): Terminal {
   const stderrIsTty = Deno.stderr.isTerminal();
   return {
     out(text) {
-      writeAllSync(Deno.stdout, text);
+      writeOrExit(Deno.stdout, text);
       return Promise.resolve();
     },
     info(line) {
-      writeAllSync(Deno.stderr, line + "\n");
+      writeOrExit(Deno.stderr, line + "\n");
     },
     interactive: Deno.stdin.isTerminal() && stderrIsTty,
     color: stderrIsTty && !Deno.env.get("NO_COLOR"),

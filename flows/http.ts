@@ -119,10 +119,30 @@ export function describeUrl(url: string): string {
   }
 }
 
+/**
+ * The most specific message in `error`'s chain of causes. Deno's fetch throws TypeError("fetch
+ * failed") with the real failure as `cause`: "error sending request for url (...): client
+ * error (Connect): tcp connect error: Connection refused (os error 111)". The wrappers (and
+ * the URL, which may carry a query) are dropped; "invalid peer certificate: ..." or "dns
+ * error: ..." is kept whole.
+ */
 function errorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // Deno's messages look like "error sending request for url (...): client error (Connect):
-  // tcp connect error: Connection refused (os error 111)": keep the most specific part.
-  const parts = message.split(/:\s+/);
-  return parts[parts.length - 1]?.replace(/\s*\(os error \d+\)$/, "") || message;
+  let message = error instanceof Error ? error.message : String(error);
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; depth < 8 && cause instanceof Error; depth++) {
+    if (cause.message.trim()) message = cause.message;
+    cause = cause.cause;
+  }
+  let text = message.trim();
+  for (;;) {
+    const shorter = text.replace(WRAPPER, "");
+    if (shorter === text || !shorter) break;
+    text = shorter;
+  }
+  return text.replace(/\s+for url \(\S*\)/g, "").replace(/\s*\(os error \d+\)$/, "")
+    .replace(/\.$/, "") || message; // the caller adds its own full stop
 }
+
+/** A leading layer of Deno's (hyper's, reqwest's) network error messages, with its ": ". */
+const WRAPPER =
+  /^(?:error sending request(?: for url \(\S*\))?|client error \([^)]*\)|tcp connect error|fetch failed):\s+/i;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FAKE_BROWSER, profileHome, runClauth, startClauth } from "../helpers/cli.ts";
-import { introspect, withProvider } from "../helpers/dev_provider.ts";
+import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
+import { followAuthorization } from "../../dev/browser.ts";
 
 function browserHome(issuer: string) {
   const profile = { issuer, client_id: "demo-cli", scope: "openid offline_access api:read" };
@@ -67,5 +68,62 @@ Deno.test("clauth login --no-browser under --flow auto uses the device flow", as
     assert.notEqual(result.code, 0);
     assert.equal(idp.counts.authorization ?? 0, 0, "no browser login was started");
     assert.equal(idp.counts.device_authorization, 1);
+  });
+});
+
+Deno.test("clauth login --flow browser --no-browser only shows the address, and the login completes from it", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await browserHome(idp.issuer);
+    const login = startClauth(["login", "--flow", "browser", "--no-browser"], { env: home.env });
+    const [, url] = await login.waitForStderr(
+      /^Open this address in a browser to log in:\n {2}(\S+)\n/m,
+    );
+    await followAuthorization(url!);
+    const result = await login.result();
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /Opening the browser|could not be opened/);
+    assert.match(result.stderr, /Logged in: profile "web"/);
+  });
+});
+
+Deno.test("clauth login says so when the browser could not be opened, after showing the address", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    // A $BROWSER command that fails (or, on Windows, does not exist).
+    const home = await browserHome(idp.issuer);
+    const env = { ...home.env, BROWSER: "false" };
+    const login = startClauth(["login", "--flow", "browser"], { env });
+    const [, url] = await login.waitForStderr(/If it does not open, visit:\n {2}(\S+)\n/);
+    await login.waitForStderr(/\n {2}\S+\nThe browser could not be opened: open the address above/);
+    await followAuthorization(url!);
+    const result = await login.result();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Logged in: profile "web"/);
+  });
+});
+
+Deno.test("clauth login --redirect-uri with the device or client credentials flow warns that it does not apply", async () => {
+  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+    const home = await browserHome(idp.issuer);
+    for (const flow of [["--flow", "device"], ["--no-browser"]]) {
+      const login = startClauth(
+        ["login", ...flow, "--redirect-uri", "http://127.0.0.1:8765/callback"],
+        { env: home.env },
+      );
+      await login.waitForStderr(/and enter the code:/);
+      login.kill();
+      const { stderr } = await login.result();
+      assert.match(
+        stderr,
+        /^Note: --redirect-uri applies only to the browser flow; the device flow ignores it\.$/m,
+        flow.join(" "),
+      );
+    }
+    const service = await serviceHome(idp.issuer);
+    const credentials = await runClauth(
+      ["login", "--redirect-uri", "http://127.0.0.1:8765/callback"],
+      { env: service.env },
+    );
+    assert.equal(credentials.code, 0, credentials.stderr);
+    assert.match(credentials.stderr, /the client credentials flow ignores it\./);
   });
 });

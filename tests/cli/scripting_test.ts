@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runClauth } from "../helpers/cli.ts";
+import { runClauth, startClauth } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
+import { platformEnv } from "../helpers/platform_env.ts";
 
 const ciEnv = async (issuer: string) => (await serviceHome(issuer, { scope: "api:read" })).env;
 
@@ -31,7 +32,7 @@ Deno.test("clauth exec runs the command with the token in its environment, not i
   });
 });
 
-Deno.test("clauth exec exits with the command's exit code, and 2 when there is no command", async () => {
+Deno.test("clauth exec exits with the command's exit code, 127 when it is missing, 2 when there is none", async () => {
   await withProvider({}, async (idp) => {
     const env = await ciEnv(idp.issuer);
     const failing = await runClauth(["exec", "--", Deno.execPath(), "eval", "Deno.exit(7)"], {
@@ -39,8 +40,119 @@ Deno.test("clauth exec exits with the command's exit code, and 2 when there is n
     });
     assert.equal(failing.code, 7);
     const missing = await runClauth(["exec", "--", "clauth-no-such-program"], { env });
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 127, missing.stderr);
     assert.match(missing.stderr, /Cannot run "clauth-no-such-program"/);
+    const none = await runClauth(["exec", "--env-var", "X", "--"], { env });
+    assert.equal(none.code, 2, none.stderr);
+  });
+});
+
+Deno.test("clauth exec exits 126, as a shell would, for a file it cannot execute", {
+  ignore: Deno.build.os === "windows", // no execute permission bit
+}, async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    const script = await Deno.makeTempFile({ suffix: ".sh" });
+    await Deno.writeTextFile(script, "#!/bin/sh\nexit 0\n");
+    await Deno.chmod(script, 0o644);
+    const result = await runClauth(["exec", "--", script], { env });
+    assert.equal(result.code, 126, result.stderr);
+    assert.match(result.stderr, /Cannot run ".*\.sh": .*Permission denied/);
+  });
+});
+
+Deno.test("clauth exec exits 128 + N when a signal N ends the command", {
+  ignore: Deno.build.os === "windows", // no POSIX signals
+}, async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    const bsd = Deno.build.os === "darwin" || Deno.build.os === "freebsd";
+    const expected = { PIPE: 141, QUIT: 131, USR1: bsd ? 158 : 138, BUS: bsd ? 138 : 135 };
+    for (const [signal, code] of Object.entries(expected)) {
+      const result = await runClauth(["exec", "--", "sh", "-c", `kill -${signal} $$`], { env });
+      assert.equal(result.code, code, `SIG${signal}: ${result.stderr}`);
+    }
+  });
+});
+
+Deno.test(
+  "clauth exec passes SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGINT and SIGTERM on to the command",
+  {
+    ignore: Deno.build.os === "windows", // Deno cannot send a child these signals on Windows
+  },
+  async () => {
+    await withProvider({}, async (idp) => {
+      const env = await ciEnv(idp.issuer);
+      const log = await Deno.makeTempFile();
+      const traps = ["HUP", "QUIT", "USR1", "USR2", "INT"]
+        .map((name) => `trap 'echo ${name} >> "$LOG"' ${name};`).join(" ");
+      // Bounded, so that a command the signal never reached does not outlive the test.
+      const script = `${traps} trap 'exit 7' TERM; echo ready >&2; ` +
+        `i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 9`;
+      const exec = startClauth(["exec", "--", "sh", "-c", script], { env: { ...env, LOG: log } });
+      await exec.waitForStderr(/ready/);
+      const received = async () => (await Deno.readTextFile(log)).split("\n").filter(Boolean);
+      for (const name of ["HUP", "QUIT", "USR1", "USR2", "INT"] as const) {
+        exec.kill(`SIG${name}`);
+        const deadline = Date.now() + 5_000;
+        while (!(await received()).includes(name) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      exec.kill("SIGTERM");
+      const result = await exec.result();
+      assert.deepEqual(await received(), ["HUP", "QUIT", "USR1", "USR2", "INT"], result.stderr);
+      assert.equal(result.code, 7, "SIGTERM reached the command, and clauth exits with its code");
+    });
+  },
+);
+
+/**
+ * Runs `clauth ...args` with a stdout whose reader is gone before clauth writes, as in
+ * `clauth token | true`. With `lightPathOnly`, loading the full command fails loudly.
+ */
+async function runWithClosedStdout(
+  args: string[],
+  env: Record<string, string>,
+  lightPathOnly = false,
+) {
+  const root = new URL("../../", import.meta.url);
+  const entry = lightPathOnly
+    ? [
+      "eval",
+      `import { main } from "${new URL("cli/main.ts", root)}";
+       Deno.exit(await main(Deno.args, () => { throw new Error("the full command ran"); }));`,
+      "--",
+    ]
+    : ["run", "--allow-all", "--quiet", fileURLToPath(new URL("main.ts", root))];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...entry, ...args],
+    env: { ...platformEnv(), ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await child.stdout.cancel(); // closes the read end: clauth's first write fails
+  const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  return { code: status.code, stderr };
+}
+
+Deno.test("clauth exits 141 without a word when the reader of its output has gone", async () => {
+  await withProvider({}, async (idp) => {
+    const env = await ciEnv(idp.issuer);
+    assert.equal((await runClauth(["token"], { env })).code, 0);
+    // The cached-token path does not go on to the full command.
+    for (const args of [["token"], ["token", "--output", "json"]]) {
+      const result = await runWithClosedStdout(args, env, true);
+      assert.deepEqual(result, { code: 141, stderr: "" }, `clauth ${args.join(" ")}`);
+    }
+    // The full command, and another command's data.
+    for (const args of [["token", "--force-refresh"], ["status", "--json"]]) {
+      const result = await runWithClosedStdout(args, env);
+      assert.deepEqual(result, { code: 141, stderr: "" }, `clauth ${args.join(" ")}`);
+    }
+    assert.equal(idp.counts.client_credentials, 2, "only --force-refresh fetched a token");
   });
 });
 

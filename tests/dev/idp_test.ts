@@ -27,15 +27,7 @@ async function runIdp(
     }
     await whileRunning(out.slice(0, out.indexOf("\n")));
   } finally {
-    try {
-      child.kill(signal);
-    } catch (error) {
-      // Gone already is fine; any other failure would leave the reads below hanging.
-      if (!(error instanceof TypeError && /already (terminated|exited)/i.test(error.message))) {
-        child.kill("SIGKILL");
-        throw error;
-      }
-    }
+    stop(child, signal);
   }
   for (;;) {
     const { value, done } = await reader.read();
@@ -44,6 +36,20 @@ async function runIdp(
   }
   const status = await child.status;
   return { out, status, stderr: await stderr };
+}
+
+/**
+ * Sends `signal`; gone already is fine. Any other failure kills the child outright, so the
+ * reads that follow cannot hang, and is reported.
+ */
+function stop(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch (error) {
+    if (error instanceof TypeError && /already (terminated|exited)/i.test(error.message)) return;
+    child.kill("SIGKILL");
+    throw error;
+  }
 }
 
 // Windows: Deno's kill() can only TerminateProcess (exit 1), so no clean stop on a signal.

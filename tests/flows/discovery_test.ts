@@ -3,6 +3,7 @@ import { discover } from "../../flows/discovery.ts";
 import { MetadataFileCache } from "../../storage/metadata_cache.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
 import { rejectsWith } from "../helpers/assertions.ts";
+import { freePort } from "../helpers/ports.ts";
 
 const ISSUER = "https://as.example";
 const OIDC = `GET ${ISSUER}/.well-known/openid-configuration`;
@@ -97,6 +98,42 @@ Deno.test("discover() reports an unreachable issuer as a network error", async (
     discover(ISSUER, { deps: { fetch: failing } }),
     "network",
     /Cannot reach https:\/\/as\.example\/\.well-known\/openid-configuration: Connection refused/,
+  );
+});
+
+Deno.test('discover() names the cause Deno\'s fetch hides behind "fetch failed"', async () => {
+  const failing = (cause: Error) => () => Promise.reject(new TypeError("fetch failed", { cause }));
+  const refused = new Error(
+    "error sending request for url (https://as.example/.well-known/openid-configuration?x=secret): client error (Connect): tcp connect error: Connection refused (os error 111)",
+  );
+  const error = await rejectsWith(
+    discover(ISSUER, { deps: { fetch: failing(refused) } }),
+    "network",
+    /Cannot reach https:\/\/as\.example\/\.well-known\/openid-configuration: Connection refused\. Check/,
+  );
+  assert.doesNotMatch(error.message, /fetch failed|os error|secret/);
+
+  // Nested deeper, as a TLS failure may be; "invalid peer certificate" stays in.
+  const tls = new Error("client error (Connect)", {
+    cause: new Error(
+      'invalid peer certificate: certificate not valid for name "as.example"; certificate is only valid for DnsName("other.example")',
+    ),
+  });
+  await rejectsWith(
+    discover(ISSUER, { deps: { fetch: failing(tls) } }),
+    "network",
+    /: invalid peer certificate: certificate not valid for name "as\.example"; certificate is only valid for DnsName\("other\.example"\)\. Check/,
+  );
+});
+
+Deno.test("discover() says the connection was refused when nothing listens (Deno's own fetch)", async () => {
+  const issuer = `http://127.0.0.1:${freePort()}`;
+  await rejectsWith(
+    discover(issuer, {}),
+    "network",
+    // Windows words it "No connection could be made because the target machine actively
+    // refused it."
+    /openid-configuration: (Connection refused|No connection could be made.*refused it\.?)\. Check/,
   );
 });
 
