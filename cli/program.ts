@@ -274,7 +274,13 @@ export async function runCli(
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0 through here; usage errors were already printed.
-      return error.exitCode === 0 ? 0 : 2;
+      if (error.exitCode === 0) return 0;
+      if (args[0] === "exec" && !args.includes("--")) {
+        terminal.info(
+          'Put "--" before the command, so its options are not taken for clauth\'s: clauth exec -- CMD ARGS...',
+        );
+      }
+      return 2;
     }
     if (signal.aborted) {
       terminal.info("clauth: interrupted.");

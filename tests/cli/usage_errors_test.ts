@@ -195,3 +195,9 @@ Deno.test("subcommand help shows the global options too", async () => {
   assert.match(help.stdout, /--profile <name>/);
   assert.match(help.stdout, /--json/);
 });
+
+Deno.test("clauth exec without -- explains where the command's options go", async () => {
+  const result = await runClauth(["exec", "sh", "-c", "echo hi"]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Put "--" before the command/);
+});
