@@ -120,11 +120,20 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
   const usable = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
     tokens !== undefined && matchesBinding(tokens, binding) && isFresh(tokens, minTtl, now());
 
-  const seen = await store.get(profile);
+  // A damaged file is an error for user logins (a person should know), but a client can
+  // simply get a new token: the save moves the damaged file aside.
+  const read = () =>
+    store.get(profile).catch((error) => {
+      if (options.fetchNew && error instanceof ClauthError && error.code === "storage") {
+        return undefined;
+      }
+      throw error;
+    });
+  const seen = await read();
   if (!forceRefresh && usable(seen)) return { tokens: seen, source: "cache" };
 
   return await store.withLock(profile, async () => {
-    let current = await store.get(profile);
+    let current = await read();
     // Someone else renewed while we waited for the lock: theirs is as good as ours.
     const renewedMeanwhile = current?.access_token !== seen?.access_token;
     if ((!forceRefresh || renewedMeanwhile) && usable(current)) {

@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type CliHome,
-  FAKE_BROWSER,
-  makeCliHome,
-  profileHome,
-  runClauth,
-  startClauth,
-} from "../helpers/cli.ts";
+import { type CliHome, FAKE_BROWSER, profileHome, runClauth, startClauth } from "../helpers/cli.ts";
 import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { freePort } from "../helpers/ports.ts";
 
@@ -127,25 +120,17 @@ Deno.test("a revoked grant makes clauth token clear the dead tokens and exit 4",
 });
 
 Deno.test("a damaged token file is named, shown by status, and kept aside by the next login", async () => {
-  await withProvider({}, async (idp) => {
-    const home: CliHome = await makeCliHome();
-    await home.writeConfig({
-      profiles: {
-        ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
-      },
-    });
-    const env = { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: "demo-service-secret" };
-    await Deno.mkdir(`${home.stateDir}/tokens`, { recursive: true });
-    const tokenFile = `${home.stateDir}/tokens/ci.json`;
-    await Deno.writeTextFile(tokenFile, '{"access_token": "half-written');
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedIn(idp.issuer);
+    await Deno.writeTextFile(home.tokenFile, '{"access_token": "half-written');
 
-    const token = await runClauth(["token"], { env });
+    const token = await runClauth(["token"], { env: home.env });
     assert.equal(token.code, 1);
-    assert.match(token.stderr, /token file .*ci\.json is damaged \(not valid JSON/);
-    const status = await runClauth(["status", "--json"], { env });
+    assert.match(token.stderr, /token file .*me\.json is damaged \(not valid JSON/);
+    const status = await runClauth(["status", "--json"], { env: home.env });
     assert.match(JSON.parse(status.stdout)[0].problem, /damaged/);
 
-    const login = await runClauth(["login"], { env });
+    const login = await runClauth(["login"], { env: home.env });
     assert.equal(login.code, 0, login.stderr);
     const aside = [...Deno.readDirSync(`${home.stateDir}/tokens`)].filter((e) =>
       e.name.includes(".damaged-")
@@ -155,6 +140,21 @@ Deno.test("a damaged token file is named, shown by status, and kept aside by the
       await Deno.readTextFile(`${home.stateDir}/tokens/${aside[0]!.name}`),
       '{"access_token": "half-written',
     );
+  });
+});
+
+Deno.test("a damaged token file of a client-credentials profile is kept aside and replaced", async () => {
+  await withProvider({}, async (idp) => {
+    const home: CliHome = await serviceHome(idp.issuer);
+    await Deno.mkdir(`${home.stateDir}/tokens`, { recursive: true });
+    await Deno.writeTextFile(`${home.stateDir}/tokens/ci.json`, '{"access_token": "half-written');
+    const token = await runClauth(["token"], { env: home.env });
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.stdout, /^\S{20,}\n$/);
+    const aside = [...Deno.readDirSync(`${home.stateDir}/tokens`)].filter((e) =>
+      e.name.includes(".damaged-")
+    );
+    assert.equal(aside.length, 1, "the damaged file is kept, not deleted");
   });
 });
 
