@@ -135,16 +135,21 @@ async function verify(
     );
     return;
   }
-  await verifyJwtSignature(client, value);
+  // The issuer first: a token from another issuer would only fail on an unknown key.
   const iss = decoded.claims.iss;
-  if (iss !== issuer) {
+  if (iss !== undefined && iss !== issuer) {
+    throw new ClauthError(
+      "usage",
+      `The token was issued by ${shown(iss)}, not by the profile's issuer ${
+        shown(issuer)
+      }: verify it with a profile for its issuer (--profile, or --issuer and --client-id).`,
+    );
+  }
+  await verifyJwtSignature(client, value);
+  if (iss === undefined) {
     throw new ClauthError(
       "server",
-      iss === undefined
-        ? `The token's signature verifies, but it has no iss claim, so it cannot be tied to ${issuer}.`
-        : `The token's signature verifies, but its iss is ${shown(iss)}, not the profile's issuer ${
-          shown(issuer)
-        }.`,
+      `The token's signature verifies, but it has no iss claim, so it cannot be tied to ${issuer}.`,
     );
   }
   context.terminal.info(

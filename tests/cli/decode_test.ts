@@ -79,7 +79,7 @@ Deno.test("clauth decode --verify refuses an altered or foreign-signed token (ex
       env: home.env,
       stdin: otherIssuer,
     });
-    assert.equal(wrongIss.code, 1);
+    assert.equal(wrongIss.code, 2, "a token from another issuer is an input error");
     for (const result of [tampered, unknown, wrongIss]) {
       assert.ok(!result.stderr.includes(stored.id_token.split(".")[1]), "never prints the token");
     }
@@ -140,4 +140,28 @@ Deno.test("clauth decode TOKEN works without any configuration, and refuses non-
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, pattern);
   }
+});
+
+Deno.test("clauth decode --verify of a token from another issuer says so before looking for its key", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedInHome(idp.issuer);
+    const key = await testKey("elsewhere");
+    const jwksBefore = idp.counts.jwks ?? 0;
+    const foreign = await signJwt(key, {
+      iss: "https://other.example",
+      sub: "bob",
+      exp: 4102444800,
+    });
+    const result = await runClauth(["decode", "--verify", "-"], { env: home.env, stdin: foreign });
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /issued by "https:\/\/other\.example", not by the profile's issuer "http:\/\/127\.0\.0\.1:\d+"/,
+    );
+    assert.equal(
+      idp.counts.jwks ?? 0,
+      jwksBefore,
+      "no key set was fetched for a token from elsewhere",
+    );
+  });
 });
