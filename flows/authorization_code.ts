@@ -6,13 +6,17 @@
 
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
-import { withClientAuth } from "./client_auth.ts";
-import { type Client, requireEndpoint, tokenEndpointCall, type TokenResult } from "./client.ts";
+import {
+  authenticatedCall,
+  type Client,
+  requireEndpoint,
+  tokenEndpointCall,
+  type TokenResult,
+} from "./client.ts";
 import { defaultSleep } from "./dependencies.ts";
 import { verifyIdTokenInResponse } from "./id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
 import { readPasted, validateCallback } from "./authorization_response.ts";
-import { toClauthError } from "./oauth_errors.ts";
 
 /** How long a browser login may take, start to tokens, unless told otherwise. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -237,13 +241,11 @@ async function pushAuthorizationRequest(
   parameters: URLSearchParams,
   signal: AbortSignal,
 ): Promise<URLSearchParams> {
-  requireEndpoint(
+  const { result } = await authenticatedCall(
     client,
     "pushed_authorization_request_endpoint",
     "pushed authorization requests (the server requires them)",
-  );
-  try {
-    const { result } = await withClientAuth(client.as, client.settings, async (auth) => {
+    async (auth) => {
       const response = await oauth.pushedAuthorizationRequest(
         client.as,
         client.client,
@@ -252,14 +254,12 @@ async function pushAuthorizationRequest(
         { ...client.requestOptions, signal },
       );
       return await oauth.processPushedAuthorizationResponse(client.as, client.client, response);
-    });
-    return new URLSearchParams({
-      client_id: client.client.client_id,
-      request_uri: result.request_uri,
-    });
-  } catch (error) {
-    throw toClauthError(error, "pushed authorization request endpoint");
-  }
+    },
+  );
+  return new URLSearchParams({
+    client_id: client.client.client_id,
+    request_uri: result.request_uri,
+  });
 }
 
 function checkExtraParameters(extra: Record<string, string>): void {

@@ -164,11 +164,33 @@ export async function tokenEndpointCall(
   client: Client,
   send: (auth: oauth.ClientAuth) => Promise<oauth.TokenEndpointResponse>,
 ): Promise<TokenResult> {
-  requireEndpoint(client, "token_endpoint", "getting tokens");
+  const { result, authMethod } = await authenticatedCall(
+    client,
+    "token_endpoint",
+    "getting tokens",
+    send,
+  );
+  return { response: result, authMethod };
+}
+
+/**
+ * Runs a request to an endpoint where the client authenticates (token, device
+ * authorization, PAR, introspection, revocation): the endpoint must exist, client
+ * authentication gets its one fallback, and failures become ClauthErrors naming the
+ * endpoint. `purpose` finishes "which ... needs" when the endpoint is missing.
+ */
+export async function authenticatedCall<T>(
+  client: Client,
+  endpoint: keyof EndpointOverrides,
+  purpose: string,
+  send: (auth: oauth.ClientAuth) => Promise<T>,
+): Promise<{ result: T; authMethod: AuthMethod }> {
+  requireEndpoint(client, endpoint, purpose);
   try {
     const { result, method } = await withClientAuth(client.as, client.settings, send);
-    return { response: result, authMethod: method };
+    return { result, authMethod: method };
   } catch (error) {
-    throw toClauthError(error, "token endpoint");
+    // "pushed_authorization_request_endpoint" -> "pushed authorization request endpoint"
+    throw toClauthError(error, endpoint.replaceAll("_", " "));
   }
 }

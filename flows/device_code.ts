@@ -13,12 +13,11 @@
 
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
-import { type Client, requireEndpoint, tokenEndpointCall, type TokenResult } from "./client.ts";
-import { withClientAuth } from "./client_auth.ts";
+import { authenticatedCall, type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
 import { defaultNow, defaultSleep } from "./dependencies.ts";
 import { replaceBody } from "./http.ts";
 import { verifyIdTokenInResponse } from "./id_token.ts";
-import { oauthErrorCode, toClauthError } from "./oauth_errors.ts";
+import { oauthErrorCode } from "./oauth_errors.ts";
 
 /** What the user needs to approve the login, from the device authorization response. */
 export interface DeviceCodePrompt {
@@ -152,11 +151,13 @@ async function requestDeviceCode(
   client: Client,
   scope: string | undefined,
 ): Promise<oauth.DeviceAuthorizationResponse> {
-  requireEndpoint(client, "device_authorization_endpoint", "the device flow");
   const parameters = new URLSearchParams();
   if (scope) parameters.set("scope", scope);
-  try {
-    const { result } = await withClientAuth(client.as, client.settings, async (auth) => {
+  const { result } = await authenticatedCall(
+    client,
+    "device_authorization_endpoint",
+    "the device flow",
+    async (auth) => {
       const response = await oauth.deviceAuthorizationRequest(
         client.as,
         client.client,
@@ -169,11 +170,9 @@ async function requestDeviceCode(
         client.client,
         await tolerateOlderFieldNames(response),
       );
-    });
-    return result;
-  } catch (error) {
-    throw toClauthError(error, "device authorization endpoint");
-  }
+    },
+  );
+  return result;
 }
 
 /**

@@ -6,9 +6,8 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { type Client, requireEndpoint } from "./client.ts";
-import { type AuthMethod, withClientAuth } from "./client_auth.ts";
-import { toClauthError } from "./oauth_errors.ts";
+import { authenticatedCall, type Client } from "./client.ts";
+import type { AuthMethod } from "./client_auth.ts";
 import type { IntrospectionResponse } from "./oauth_types.ts";
 
 /** Options for {@linkcode introspectToken}. */
@@ -52,19 +51,19 @@ export async function introspectToken(
   token: string,
   options: IntrospectTokenOptions = {},
 ): Promise<IntrospectionResult> {
-  requireEndpoint(client, "introspection_endpoint", "token introspection");
   const additionalParameters = new URLSearchParams();
   if (options.tokenTypeHint) additionalParameters.set("token_type_hint", options.tokenTypeHint);
-  try {
-    const { result, method } = await withClientAuth(client.as, client.settings, async (auth) => {
+  const { result, authMethod } = await authenticatedCall(
+    client,
+    "introspection_endpoint",
+    "token introspection",
+    async (auth) => {
       const response = await oauth.introspectionRequest(client.as, client.client, auth, token, {
         ...client.requestOptions,
         additionalParameters,
       });
       return await oauth.processIntrospectionResponse(client.as, client.client, response);
-    });
-    return { response: result, authMethod: method };
-  } catch (error) {
-    throw toClauthError(error, "introspection endpoint");
-  }
+    },
+  );
+  return { response: result, authMethod };
 }

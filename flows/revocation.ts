@@ -5,9 +5,7 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { type Client, requireEndpoint } from "./client.ts";
-import { withClientAuth } from "./client_auth.ts";
-import { toClauthError } from "./oauth_errors.ts";
+import { authenticatedCall, type Client } from "./client.ts";
 
 /** Whether the server can revoke tokens (it advertises, or the profile sets, an endpoint). */
 export function canRevoke(client: Client): boolean {
@@ -44,18 +42,13 @@ export async function revokeToken(
   token: string,
   options: RevokeTokenOptions = {},
 ): Promise<void> {
-  requireEndpoint(client, "revocation_endpoint", "revoking tokens");
   const additionalParameters = new URLSearchParams();
   if (options.tokenTypeHint) additionalParameters.set("token_type_hint", options.tokenTypeHint);
-  try {
-    await withClientAuth(client.as, client.settings, async (auth) => {
-      const response = await oauth.revocationRequest(client.as, client.client, auth, token, {
-        ...client.requestOptions,
-        additionalParameters,
-      });
-      await oauth.processRevocationResponse(response);
+  await authenticatedCall(client, "revocation_endpoint", "revoking tokens", async (auth) => {
+    const response = await oauth.revocationRequest(client.as, client.client, auth, token, {
+      ...client.requestOptions,
+      additionalParameters,
     });
-  } catch (error) {
-    throw toClauthError(error, "revocation endpoint");
-  }
+    await oauth.processRevocationResponse(response);
+  });
 }
