@@ -4,7 +4,8 @@
  * Every failure has a stable {@linkcode ClauthErrorCode} that callers (and main.ts) branch on,
  * and a message written for a person: what went wrong and, where we know it, how to fix it.
  * Errors from oauth4webapi or the network ride along as `cause` and are shown only with
- * `--verbose`.
+ * `--verbose`. Two small helpers for failure paths live here too, so that the modules the
+ * cached-token path loads need no other: `jsonErrorPlace` and `abortable`.
  *
  * @module
  */
@@ -112,4 +113,18 @@ export function exitCodeFor(code: ClauthErrorCode): number {
 export function jsonErrorPlace(error: unknown): string {
   const place = String((error as Error)?.message ?? "").match(/\(line (\d+) column (\d+)\)/);
   return place ? ` at line ${place[1]} column ${place[2]}` : "";
+}
+
+/**
+ * Resolves like `promise`, or rejects with the signal's reason as soon as it aborts: for
+ * waits that cannot be cancelled themselves (a file lock, a read from stdin).
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

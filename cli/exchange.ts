@@ -16,6 +16,7 @@ import { bindingOf } from "./settings.ts";
 import { currentTokens } from "./token.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
 import { readUserFile } from "./user_files.ts";
+import { readStdin } from "./token_argument.ts";
 
 /** Where `--subject-token-from` can take the subject token from. */
 export const SUBJECT_TOKEN_SOURCES = ["github-actions"] as const;
@@ -54,7 +55,7 @@ export interface ExchangeRuntime {
 /** The real process. */
 export const processRuntime: ExchangeRuntime = {
   env: (name) => Deno.env.get(name) || undefined,
-  readStdin: () => new Response(Deno.stdin.readable).text(),
+  readStdin,
   readFile: (path) => Deno.readTextFile(path),
 };
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { abortable } from "../errors.ts";
 import type { Terminal } from "./terminal.ts";
 
 /**
@@ -26,10 +27,10 @@ export function pastedRedirectReader(
         "No browser could be opened. Open the address above on any device, sign in, then paste here the address the browser ends on (the page may fail to load; that is fine):",
       );
     }
-    const line = await untilAborted(lines.next(), signal);
+    const line = await abortable(lines.next(), signal);
     if (line !== undefined) return line;
     terminal.info("No more input: waiting for the browser to come back to clauth instead.");
-    return await untilAborted(new Promise<never>(() => {}), signal);
+    return await abortable(new Promise<never>(() => {}), signal);
   };
 }
 
@@ -52,14 +53,4 @@ function lineReader(input: ReadableStream<Uint8Array>) {
       return line;
     },
   };
-}
-
-/** Resolves like `promise`, or rejects with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { ClauthError, jsonErrorPlace } from "../errors.ts";
+import { abortable, ClauthError, jsonErrorPlace } from "../errors.ts";
 import { join } from "./paths.ts";
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
 import type { LockOptions, StoredTokens, TokenStore } from "./token_store.ts";
@@ -171,17 +171,6 @@ export class JsonFileStore implements TokenStore {
       lockFile.close(); // closing releases the lock
     }
   }
-}
-
-/** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Returns what is wrong with a token file's text, or undefined when it is usable. */
