@@ -25,7 +25,7 @@ export interface Terminal {
 const encoder = new TextEncoder();
 
 /** Writes all of `text`, looping over partial writes. */
-export function writeAllSync(stream: typeof Deno.stdout, text: string): void {
+function writeAllSync(stream: typeof Deno.stdout, text: string): void {
   const bytes = encoder.encode(text);
   let written = 0;
   while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));

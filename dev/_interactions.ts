@@ -116,13 +116,13 @@ export async function finish(
   ctx.status = 303;
 }
 
-export function requestedScopes(details: InteractionDetails): string[] {
+function requestedScopes(details: InteractionDetails): string[] {
   const missing = details.prompt.details.missingOIDCScope;
   return Array.isArray(missing) ? missing.map(String) : [];
 }
 
 /** The interaction's grant (existing or new) with every missing scope and claim added. */
-export async function grantFor(provider: Provider, details: InteractionDetails): Promise<string> {
+async function grantFor(provider: Provider, details: InteractionDetails): Promise<string> {
   const accountId = details.session?.accountId;
   if (!accountId) throw new errors.InvalidRequest("no signed-in user for this interaction");
   const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??

@@ -9,7 +9,7 @@ import type { OidcKoaContext, Provider, ProviderToken } from "./_provider_api.ts
 import { paramList, stringParam } from "./_requests.ts";
 import { type TrustedJwtIssuer, trustedJwtSubject } from "./_trusted_jwt.ts";
 
-export async function findActiveToken(
+async function findActiveToken(
   provider: Provider,
   value: string,
 ): Promise<ProviderToken | undefined> {
@@ -21,7 +21,7 @@ export async function findActiveToken(
 }
 
 /** Who a subject or actor token stands for. */
-export interface ExchangeParty {
+interface ExchangeParty {
   /** The user, or for a trusted JWT its `sub`. */
   accountId?: string;
   clientId?: string;
@@ -31,7 +31,7 @@ export interface ExchangeParty {
   act?: unknown;
 }
 
-export async function exchangeInput(
+async function exchangeInput(
   provider: Provider,
   params: Record<string, unknown>,
   role: "subject" | "actor",
