@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { startDevProvider } from "../../dev/provider.ts";
 import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
-import { launchChromium } from "./_chromium.ts";
+import { signInAsAlice, withChromium } from "./_chromium.ts";
 
 Deno.test("clauth login with Chromium: a person signs in on the real pages and the CLI stores the tokens", async () => {
-  const idp = await startDevProvider({ autoApprove: false });
-  const browser = await launchChromium().catch(async (error) => {
-    await idp.close();
-    throw error;
-  });
-  try {
+  await withChromium(async (idp, browser) => {
     const home = await makeCliHome();
     await home.writeConfig({
       profiles: {
@@ -21,16 +15,7 @@ Deno.test("clauth login with Chromium: a person signs in on the real pages and t
     const login = startClauth(["login", "--flow", "browser"], { env });
     const [, url] = await login.waitForStderr(/If it does not open, visit:\n {2}(\S+)\n/);
 
-    const page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(url!);
-    await page.waitForSelector('body[data-page="login"]');
-    await page.fill('input[name="login"]', "alice");
-    await page.fill('input[name="password"]', "anything");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForSelector('body[data-page="consent"]');
-    await page.getByRole("button", { name: "Allow" }).click();
-    await page.waitForURL((u) => u.pathname === "/callback");
+    const { page } = await signInAsAlice(browser, url!);
     const text = await page.textContent("body");
     await page.close();
 
@@ -41,8 +26,5 @@ Deno.test("clauth login with Chromium: a person signs in on the real pages and t
     const whoami = await runClauth(["whoami", "--json"], { env });
     assert.equal(whoami.code, 0, whoami.stderr);
     assert.equal(JSON.parse(whoami.stdout).sub, "alice");
-  } finally {
-    await browser.close();
-    await idp.close();
-  }
+  });
 });

@@ -1,19 +1,13 @@
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import type { Page } from "playwright-core";
-import { startDevProvider } from "../../dev/provider.ts";
 import { ClauthError } from "../../errors.ts";
 import { authorizationCodeFlow } from "../../flows/authorization_code.ts";
 import { createClient } from "../../flows/client.ts";
-import { launchChromium } from "./_chromium.ts";
+import { signInAsAlice, withChromium } from "./_chromium.ts";
 
 Deno.test("authorizationCodeFlow() with Chromium: sign in and consent on the real pages, back to the listener", async () => {
-  const idp = await startDevProvider({ autoApprove: false });
-  const browser = await launchChromium().catch(async (error) => {
-    await idp.close();
-    throw error;
-  });
-  try {
+  await withChromium(async (idp, browser) => {
     const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
     const seen: { consentScopes?: string[]; finalUrl?: string; heading?: string; text?: string } =
       {};
@@ -25,17 +19,7 @@ Deno.test("authorizationCodeFlow() with Chromium: sign in and consent on the rea
       timeoutMs: 60_000,
       openBrowser: (url) => {
         driving = (async () => {
-          page = await browser.newPage();
-          page.setDefaultTimeout(20_000);
-          await page.goto(url);
-          await page.waitForSelector('body[data-page="login"]');
-          await page.fill('input[name="login"]', "alice");
-          await page.fill('input[name="password"]', "anything");
-          await page.getByRole("button", { name: "Sign in" }).click();
-          await page.waitForSelector('body[data-page="consent"]');
-          seen.consentScopes = await page.locator("#scopes li").allTextContents();
-          await page.getByRole("button", { name: "Allow" }).click();
-          await page.waitForURL((u) => u.pathname === "/callback");
+          ({ page, consentScopes: seen.consentScopes } = await signInAsAlice(browser, url));
           await page.waitForSelector("h1");
           seen.finalUrl = page.url();
           seen.heading = await page.textContent("h1") ?? "";
@@ -57,19 +41,11 @@ Deno.test("authorizationCodeFlow() with Chromium: sign in and consent on the rea
     assert.match(seen.text ?? "", /You can close this tab and return to the terminal/);
     assert.equal(idp.counts["authorization_code"], 1);
     await page?.close();
-  } finally {
-    await browser.close();
-    await idp.close();
-  }
+  });
 });
 
 Deno.test("authorizationCodeFlow() with Chromium: Deny on the consent page ends in denied and an error page", async () => {
-  const idp = await startDevProvider({ autoApprove: false });
-  const browser = await launchChromium().catch(async (error) => {
-    await idp.close();
-    throw error;
-  });
-  try {
+  await withChromium(async (idp, browser) => {
     const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
     let text = "";
     let driving: Promise<void> | undefined;
@@ -78,13 +54,7 @@ Deno.test("authorizationCodeFlow() with Chromium: Deny on the consent page ends 
       timeoutMs: 60_000,
       openBrowser: (url) => {
         driving = (async () => {
-          const page = await browser.newPage();
-          page.setDefaultTimeout(20_000);
-          await page.goto(url);
-          await page.fill('input[name="login"]', "alice");
-          await page.getByRole("button", { name: "Sign in" }).click();
-          await page.getByRole("button", { name: "Deny" }).click();
-          await page.waitForURL((u) => u.pathname === "/callback");
+          const { page } = await signInAsAlice(browser, url, "Deny");
           text = await page.textContent("body") ?? "";
           await page.close();
         })();
@@ -100,8 +70,5 @@ Deno.test("authorizationCodeFlow() with Chromium: Deny on the consent page ends 
     assert.match(text, /access_denied/);
     assert.match(text, /End-User aborted interaction/);
     assert.equal(idp.counts["authorization_code"], undefined);
-  } finally {
-    await browser.close();
-    await idp.close();
-  }
+  });
 });
