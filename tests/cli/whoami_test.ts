@@ -96,20 +96,27 @@ Deno.test("clauth whoami explains profiles that have no user or no ID token (exi
   });
 });
 
-Deno.test("identityOf() refuses a userinfo answer about another user", async () => {
-  const ISSUER = "https://as.example";
+const ISSUER = "https://as.example";
+
+/** A scripted issuer with one ES256 key; `userinfo` adds a userinfo endpoint answering it. */
+async function scriptedIssuer(userinfo?: Record<string, unknown>) {
   const key = await testKey("k1");
   const fake = fakeFetch({
     [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
       json(metadata(ISSUER, {
         jwks_uri: `${ISSUER}/jwks`,
-        userinfo_endpoint: `${ISSUER}/me`,
         id_token_signing_alg_values_supported: ["ES256"],
+        ...(userinfo ? { userinfo_endpoint: `${ISSUER}/me` } : {}),
       })),
     [`GET ${ISSUER}/jwks`]: () => json({ keys: [key.jwk] }),
-    [`GET ${ISSUER}/me`]: () => json({ sub: "mallory", name: "Mallory" }),
+    [`GET ${ISSUER}/me`]: () => json(userinfo ?? {}),
   });
   const client = await createClient({ issuer: ISSUER, clientId: "cli" }, { fetch: fake.fetch });
+  return { key, client };
+}
+
+Deno.test("identityOf() refuses a userinfo answer about another user", async () => {
+  const { key, client } = await scriptedIssuer({ sub: "mallory", name: "Mallory" });
   const idToken = await signJwt(key, idTokenClaims(ISSUER, "cli"));
   const error = await identityOf(
     client,
@@ -126,17 +133,7 @@ Deno.test("identityOf() refuses a userinfo answer about another user", async () 
 });
 
 Deno.test("identityOf() shows the ID token's claims alone when the server has no userinfo endpoint", async () => {
-  const ISSUER = "https://as.example";
-  const key = await testKey("k1");
-  const fake = fakeFetch({
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
-      json(metadata(ISSUER, {
-        jwks_uri: `${ISSUER}/jwks`,
-        id_token_signing_alg_values_supported: ["ES256"],
-      })),
-    [`GET ${ISSUER}/jwks`]: () => json({ keys: [key.jwk] }),
-  });
-  const client = await createClient({ issuer: ISSUER, clientId: "cli" }, { fetch: fake.fetch });
+  const { key, client } = await scriptedIssuer();
   const idToken = await signJwt(key, idTokenClaims(ISSUER, "cli", { name: "Alice", nonce: "n" }));
   const identity = await identityOf(
     client,
