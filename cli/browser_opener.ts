@@ -6,7 +6,7 @@
  * @module
  */
 
-/** The environment variables this module reads (Deno.env fits). */
+/** The environment variables this module reads (`{ get: runtime.env }`). */
 export interface OpenerEnv {
   get(name: string): string | undefined;
 }
@@ -25,7 +25,7 @@ const OPENER_WAIT_MS = 5_000;
  */
 export function browserCommands(
   url: string,
-  env: OpenerEnv = Deno.env,
+  env: OpenerEnv,
   os: OsName = Deno.build.os,
 ): string[][] {
   const browser = env.get("BROWSER")?.trim();
@@ -60,7 +60,7 @@ export function browserCommands(
  */
 export async function openBrowser(
   url: string,
-  env: OpenerEnv = Deno.env,
+  env: OpenerEnv,
   os: OsName = Deno.build.os,
 ): Promise<boolean> {
   const fromEnv = Boolean(env.get("BROWSER")?.trim());
@@ -99,7 +99,7 @@ export async function openBrowser(
  * (macOS, Windows, WSL, or DISPLAY / WAYLAND_DISPLAY on Linux and the BSDs) and this is not an
  * SSH session without a forwarded display. `--flow auto` picks the device flow when false.
  */
-export function canOpenBrowser(env: OpenerEnv = Deno.env, os: OsName = Deno.build.os): boolean {
+export function canOpenBrowser(env: OpenerEnv, os: OsName = Deno.build.os): boolean {
   if (env.get("BROWSER")?.trim()) return true;
   const display = Boolean(env.get("DISPLAY") || env.get("WAYLAND_DISPLAY"));
   const ssh = Boolean(env.get("SSH_CONNECTION") || env.get("SSH_CLIENT") || env.get("SSH_TTY"));

@@ -10,9 +10,9 @@
  */
 
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { stateDir } from "../storage/paths.ts";
 import { isFresh, matchesBinding } from "../storage/token_store.ts";
 import { configPath } from "./config.ts";
+import { epochSeconds, type Runtime } from "./runtime.ts";
 import {
   bindingOf,
   type GlobalFlags,
@@ -20,7 +20,6 @@ import {
   parseTimeout,
   resolveSettings,
 } from "./settings.ts";
-import { writeOrExit } from "./terminal.ts";
 import { formatToken, parseOutputFormat } from "./token_output.ts";
 
 const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
@@ -40,7 +39,7 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
  * Prints the cached token for `args` (the arguments after `token`) and returns true, or
  * returns false when the full command must run.
  */
-export async function printCachedToken(args: string[]): Promise<boolean> {
+export async function printCachedToken(args: string[], runtime: Runtime): Promise<boolean> {
   const values: Record<string, string> = {};
   // git runs its credential helper with "get" appended (store and erase take the full path).
   if (args.at(-1) === "get") args = args.slice(0, -1);
@@ -60,17 +59,24 @@ export async function printCachedToken(args: string[]): Promise<boolean> {
     ) {
       if (values[key] !== undefined) flags[key] = values[key];
     }
-    const settings = await resolveSettings(flags, { configPath: configPath() });
+    const { stateDir } = runtime;
+    const store = new JsonFileStore(stateDir);
+    const settings = await resolveSettings(flags, {
+      env: runtime.env,
+      configPath: configPath(runtime),
+      stateDir,
+      store,
+    });
     const minTtl = parseSeconds(values.minTtl, "--min-ttl") ?? 30;
     parseTimeout(values.timeout, "--timeout"); // a bad value is the full command's to report
     const format = parseOutputFormat(values.output ?? "raw");
-    const tokens = await new JsonFileStore(stateDir()).get(settings.profile);
-    const now = Math.floor(Date.now() / 1000);
+    const tokens = await store.get(settings.profile);
+    const now = epochSeconds(runtime);
     if (!tokens || !matchesBinding(tokens, bindingOf(settings)) || !isFresh(tokens, minTtl, now)) {
       return false;
     }
     // A reader that has gone ends clauth here, with 141; the full command must not run.
-    writeOrExit(Deno.stdout, formatToken(tokens, format));
+    runtime.stdout.write(formatToken(tokens, format));
     return true;
   } catch {
     return false;

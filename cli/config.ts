@@ -21,9 +21,10 @@
 import { ClauthError, jsonErrorPlace } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import { checkEndpointUrl, ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
-import { configDir, join } from "../storage/paths.ts";
+import { join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
+import type { Runtime } from "./runtime.ts";
 
 /** The flows a profile can use. */
 export type Flow = "auto" | "browser" | "device" | "client-credentials";
@@ -74,12 +75,12 @@ const STRING_KEYS = [
 ] as const satisfies readonly (keyof ProfileConfig)[];
 
 /** The config file's path. */
-export function configPath(): string {
-  return join(configDir(), "config.json");
+export function configPath(runtime: Pick<Runtime, "configDir">): string {
+  return join(runtime.configDir, "config.json");
 }
 
 /** Reads and validates the config file; a missing file is an empty config. */
-export async function loadConfig(path: string = configPath()): Promise<ConfigFile> {
+export async function loadConfig(path: string): Promise<ConfigFile> {
   let text: string | undefined;
   try {
     text = await readTextIfExists(path);

@@ -14,11 +14,11 @@ import { type ClientPrivateKey, parsePrivateKey } from "../flows/private_key.ts"
 import { refreshFlow } from "../flows/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
-import { stateDir } from "../storage/paths.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
 import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts";
 import { configPath } from "./config.ts";
-import { type Env, type GlobalFlags, readEnv, resolveSettings, type Settings } from "./settings.ts";
+import { epochSeconds, type Runtime } from "./runtime.ts";
+import { type GlobalFlags, resolveSettings, type Settings } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
 import { checkIssuer } from "../flows/endpoints.ts";
@@ -29,48 +29,72 @@ export interface GlobalOptions extends GlobalFlags {
   verbose?: boolean;
 }
 
-/** The per-run context of a command. */
+/** One run of the CLI: its runtime, the terminal on it, and the signal Ctrl-C aborts. */
+export interface Session {
+  readonly runtime: Runtime;
+  readonly terminal: Terminal;
+  readonly signal: AbortSignal;
+}
+
+/** The per-run context of a command that works on a profile's settings. */
 export class CommandContext {
   readonly store: TokenStore;
-  readonly #stateDir: string;
   #client?: Promise<Client>;
 
   constructor(
     readonly options: GlobalOptions,
     readonly settings: Settings,
-    readonly terminal: Terminal,
-    readonly signal: AbortSignal,
+    readonly session: Session,
   ) {
-    this.#stateDir = stateDir();
-    this.store = new JsonFileStore(this.#stateDir);
+    this.store = new JsonFileStore(session.runtime.stateDir);
   }
 
   /** Resolves settings from flags, environment and config, then builds the context. */
-  static async create(
-    options: GlobalOptions,
-    terminal: Terminal,
-    signal: AbortSignal,
-  ): Promise<CommandContext> {
-    const settings = await resolveSettings(options, { configPath: configPath() });
+  static async create(options: GlobalOptions, session: Session): Promise<CommandContext> {
+    const { runtime } = session;
+    const settings = await resolveSettings(options, {
+      env: runtime.env,
+      configPath: configPath(runtime),
+      stateDir: runtime.stateDir,
+    });
     // Refused before anything else, even when no request would be made (a token without a
     // refresh token). The cached-token path skips this: an http issuer never got a token.
     checkIssuer(settings.issuer);
-    return new CommandContext(options, settings, terminal, signal);
+    return new CommandContext(options, settings, session);
   }
 
-  /** Dependencies for flows: real network with the timeout, Ctrl-C, discovery cache. */
+  get terminal(): Terminal {
+    return this.session.terminal;
+  }
+
+  get signal(): AbortSignal {
+    return this.session.signal;
+  }
+
+  get runtime(): Runtime {
+    return this.session.runtime;
+  }
+
+  /** The runtime's clock in whole seconds, as tokens count time. */
+  now(): number {
+    return epochSeconds(this.runtime);
+  }
+
+  /** Dependencies for flows: real network with the timeout, Ctrl-C, the clock, discovery cache. */
   get deps(): FlowDependencies {
+    const { runtime } = this;
     return {
       timeoutMs: this.settings.timeout * 1000,
       signal: this.signal,
-      metadataCache: new MetadataFileCache(this.#stateDir),
+      now: runtime.now,
+      metadataCache: new MetadataFileCache(runtime.stateDir, { now: () => runtime.now() / 1000 }),
     };
   }
 
   /** The discovered client (discovery runs at most once per run, and is cached on disk). */
   client(rememberedMethod?: string): Promise<Client> {
     this.#client ??= (async () => {
-      const clientSecret = await readClientSecret(this.settings, this.options);
+      const clientSecret = await readClientSecret(this.settings, this.options, this.runtime.env);
       const privateKey = await readPrivateKey(this.settings.privateKeyFile);
       const { settings } = this;
       return await createClient({
@@ -101,15 +125,18 @@ export class CommandContext {
   }
 
   /** The ways to renew tokens for this profile, for the orchestrator. */
-  tokenSources(): Pick<UsableTokenOptions, "refresh" | "fetchNew" | "loginCommand"> {
+  tokenSources(): Pick<UsableTokenOptions, "refresh" | "fetchNew" | "loginCommand" | "now"> {
     const loginCommand = `clauth login --profile ${this.settings.profile}`;
+    const now = () => this.now();
     if (this.settings.flow === "client-credentials") {
       return {
         fetchNew: (previous) => this.fetchClientCredentials(previous?.auth_method),
         loginCommand,
+        now,
       };
     }
     return {
+      now,
       refresh: async (tokens) =>
         await refreshFlow(await this.client(tokens.auth_method), tokens.refresh_token!, {
           ...(tokens.id_token ? { previousIdToken: tokens.id_token } : {}),
@@ -137,7 +164,7 @@ export class CommandContext {
 async function readClientSecret(
   settings: Settings,
   flags: GlobalFlags,
-  env: Env = readEnv,
+  env: Runtime["env"],
 ): Promise<string | undefined> {
   const file = flags.clientSecretFile ??
     (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);

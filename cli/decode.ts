@@ -12,8 +12,8 @@ import { ClauthError } from "../errors.ts";
 import { verifyIdToken } from "../flows/id_token.ts";
 import { type DecodedJwt, decodeJwt, shown, verifyJwtSignature } from "../flows/jwt.ts";
 import { claimText, table } from "./claims_table.ts";
-import { CommandContext, type GlobalOptions } from "./context.ts";
-import type { Terminal } from "./terminal.ts";
+import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
+import { epochSeconds } from "./runtime.ts";
 import { formatDuration } from "./time_text.ts";
 import { tokenArgument } from "./token_argument.ts";
 
@@ -21,8 +21,6 @@ import { tokenArgument } from "./token_argument.ts";
 export interface DecodeOptions {
   /** Check the signature (and iss) against the profile's issuer. */
   verify: boolean;
-  /** Reads stdin for "-" (tests swap it). */
-  read?: () => Promise<string>;
 }
 
 /** Which token is being decoded. */
@@ -33,13 +31,13 @@ export async function decodeCommand(
   globals: GlobalOptions,
   token: string | undefined,
   options: DecodeOptions,
-  terminal: Terminal,
-  signal: AbortSignal,
+  session: Session,
 ): Promise<void> {
+  const { runtime, terminal } = session;
   // The profile's settings matter only for its stored tokens or its issuer's keys: a token
   // given on its own decodes without any configuration.
   const needsProfile = token === undefined || options.verify;
-  const context = needsProfile ? await CommandContext.create(globals, terminal, signal) : undefined;
+  const context = needsProfile ? await CommandContext.create(globals, session) : undefined;
 
   let value: string;
   let source: Source;
@@ -47,7 +45,7 @@ export async function decodeCommand(
   if (token === undefined) {
     ({ value, source, what } = await storedToken(context!));
   } else {
-    value = await tokenArgument(token, terminal, options.read);
+    value = await tokenArgument(token, session);
     source = token === "-" ? "stdin" : "argument";
     what = "The token";
   }
@@ -60,7 +58,7 @@ export async function decodeCommand(
     throw new ClauthError("usage", `${error.message} "${inspect}" asks the server about it.`);
   }
 
-  const now = Math.floor(Date.now() / 1000);
+  const now = epochSeconds(runtime);
   if (options.verify) {
     await verify(context!, value, decoded, source);
   } else {

@@ -16,7 +16,8 @@ import { safeText } from "../flows/safe_text.ts";
 export class DevicePrompt {
   #spinner: Spinner | undefined;
 
-  constructor(private readonly terminal: Terminal) {}
+  /** `now` is the clock in milliseconds, for the time left. */
+  constructor(private readonly terminal: Terminal, private readonly now: () => number) {}
 
   /** Prints verification URI, user code and the complete URI, each on its own line. */
   show(prompt: DeviceCodePrompt): void {
@@ -33,10 +34,13 @@ export class DevicePrompt {
     if (terminal.tty) {
       terminal.info(renderUnicodeCompact(prompt.verificationUriComplete ?? prompt.verificationUri));
     }
-    const deadline = Date.now() + prompt.expiresIn * 1000;
-    const left = () => formatDuration((deadline - Date.now()) / 1000);
+    const deadline = this.now() + prompt.expiresIn * 1000;
+    const left = () => formatDuration((deadline - this.now()) / 1000);
     if (terminal.color) {
-      this.#spinner = startSpinner(() => `Waiting for approval (${left()} left, Ctrl-C to cancel)`);
+      this.#spinner = startSpinner(
+        terminal,
+        () => `Waiting for approval (${left()} left, Ctrl-C to cancel)`,
+      );
     } else {
       terminal.info(`Waiting for approval (the code expires in ${left()})...`);
     }

@@ -45,25 +45,10 @@ export interface ExchangeOptions {
   output: OutputFormat;
 }
 
-/** What the command reads from the process, swappable in tests. */
-export interface ExchangeRuntime {
-  env(name: string): string | undefined;
-  readStdin(): Promise<string>;
-  readFile(path: string): Promise<string>;
-}
-
-/** The real process. */
-export const processRuntime: ExchangeRuntime = {
-  env: (name) => Deno.env.get(name) || undefined,
-  readStdin,
-  readFile: (path) => Deno.readTextFile(path),
-};
-
 /** Runs `clauth exchange`. */
 export async function exchangeCommand(
   context: CommandContext,
   options: ExchangeOptions,
-  runtime: ExchangeRuntime = processRuntime,
 ): Promise<void> {
   const { terminal } = context;
   const fromGitHub = options.subjectTokenFrom === "github-actions";
@@ -79,19 +64,18 @@ export async function exchangeCommand(
   for (const resource of options.resource) checkResource(resource);
   checkSources(options);
 
-  const actorToken = await readToken("actor", options.actorToken, options.actorTokenFile, {
-    runtime,
-    context,
-  });
+  const actorToken = await readToken("actor", options.actorToken, options.actorTokenFile, context);
   let subjectToken: string;
   let fromProfile = false;
   if (fromGitHub) {
-    subjectToken = await gitHubToken(context, runtime, options.githubAudience);
+    subjectToken = await gitHubToken(context, options.githubAudience);
   } else {
-    const given = await readToken("subject", options.subjectToken, options.subjectTokenFile, {
-      runtime,
+    const given = await readToken(
+      "subject",
+      options.subjectToken,
+      options.subjectTokenFile,
       context,
-    });
+    );
     fromProfile = given === undefined;
     subjectToken = given ?? await profileToken(context);
   }
@@ -120,7 +104,7 @@ export async function exchangeCommand(
   }
 
   // The result goes through the same formats as `clauth token`, which work on stored tokens.
-  const now = Math.floor(Date.now() / 1000);
+  const now = context.now();
   const binding = { ...bindingOf(context.settings), scope: normalizeScope(options.scope) };
   const tokens = toStoredTokens(result.response, binding, now);
   if (tokens.token_type === "n_a") tokens.token_type = "N_A";
@@ -201,19 +185,19 @@ async function readToken(
   role: "subject" | "actor",
   literal: string | undefined,
   file: string | undefined,
-  { runtime, context }: { runtime: ExchangeRuntime; context: CommandContext },
+  context: CommandContext,
 ): Promise<string | undefined> {
   const flag = `--${role}-token`;
   let token: string;
   let where: string;
   if (file !== undefined) {
-    token = await readUserFile(file, `${role} token`, runtime.readFile);
+    token = await readUserFile(file, `${role} token`);
     where = `the file ${file}`;
   } else if (literal === "-") {
     if (context.terminal.interactive) {
       context.terminal.info(`Paste the ${role} token, then press Ctrl-D.`);
     }
-    token = await runtime.readStdin();
+    token = await readStdin(context.runtime);
     where = "stdin";
   } else if (literal !== undefined) {
     context.terminal.info(
@@ -248,9 +232,9 @@ async function profileToken(context: CommandContext): Promise<string> {
 /** The job's OIDC token from the GitHub Actions runtime. */
 async function gitHubToken(
   context: CommandContext,
-  runtime: ExchangeRuntime,
   audience: string | undefined,
 ): Promise<string> {
+  const { runtime } = context;
   const names = ["ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"] as const;
   const [url, token] = names.map((name) => runtime.env(name));
   if (url === undefined || token === undefined) {

@@ -8,8 +8,10 @@
  * @module
  */
 
+import { constants } from "node:os";
 import { ClauthError } from "../errors.ts";
 import type { CommandContext } from "./context.ts";
+import type { Runtime, RuntimeSignal } from "./runtime.ts";
 import { currentTokens } from "./token.ts";
 
 /** Options of `clauth exec`. */
@@ -36,7 +38,8 @@ export async function execCommand(
   try {
     child = new Deno.Command(program, {
       args,
-      env: { ...withoutSecrets(), [options.envVar]: tokens.access_token },
+      clearEnv: true,
+      env: { ...withoutSecrets(context.runtime), [options.envVar]: tokens.access_token },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -54,12 +57,13 @@ export async function execCommand(
         // CMD has just exited: nothing to pass the signal on to
       }
     };
-    Deno.addSignalListener(signal, handler);
-    return () => Deno.removeSignalListener(signal, handler);
+    return context.runtime.onSignal(signal, handler);
   });
   try {
     const status = await child.status;
-    const number = status.signal ? signalNumber(status.signal) : undefined;
+    const number = status.signal
+      ? (constants.signals as Record<string, number | undefined>)[status.signal]
+      : undefined;
     // For a signal missing from the tables, Deno's own code (it reports 128 + N too).
     return number === undefined ? status.code : 128 + number;
   } finally {
@@ -67,13 +71,14 @@ export async function execCommand(
   }
 }
 
-/** Secrets clauth itself consumed, blanked for the child (removing one needs clearEnv). */
+/** Secrets clauth itself consumed: CMD gets the token, not what clauth used to get it. */
 const CONSUMED_SECRETS = ["CLAUTH_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
 
-function withoutSecrets(): Record<string, string> {
-  return Object.fromEntries(
-    CONSUMED_SECRETS.filter((name) => Deno.env.get(name) !== undefined).map((name) => [name, ""]),
-  );
+/** The environment for CMD: clauth's own, less the secrets it consumed. */
+function withoutSecrets(runtime: Runtime): Record<string, string> {
+  const env = runtime.environment();
+  for (const name of CONSUMED_SECRETS) delete env[name];
+  return env;
 }
 
 /**
@@ -82,90 +87,6 @@ function withoutSecrets(): Record<string, string> {
  * (Ctrl-C, Ctrl-Break, closing the window), which the console sends to CMD as well, and
  * `kill` can only terminate a process, not pass a signal on.
  */
-const FORWARDED_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+const FORWARDED_SIGNALS: RuntimeSignal[] = Deno.build.os === "windows"
   ? []
   : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
-
-/** Signal numbers that are the same on Linux, macOS and the BSDs (POSIX's fixed ones). */
-const COMMON_SIGNALS: Partial<Record<Deno.Signal, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGSEGV: 11,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
-/** Linux (and Android). */
-const LINUX_SIGNALS: Partial<Record<Deno.Signal, number>> = {
-  ...COMMON_SIGNALS,
-  SIGBUS: 7,
-  SIGUSR1: 10,
-  SIGUSR2: 12,
-  SIGSTKFLT: 16,
-  SIGCHLD: 17,
-  SIGCONT: 18,
-  SIGSTOP: 19,
-  SIGTSTP: 20,
-  SIGTTIN: 21,
-  SIGTTOU: 22,
-  SIGURG: 23,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGVTALRM: 26,
-  SIGPROF: 27,
-  SIGWINCH: 28,
-  SIGIO: 29,
-  SIGPOLL: 29,
-  SIGPWR: 30,
-  SIGSYS: 31,
-  SIGUNUSED: 31,
-};
-
-/** macOS and the BSDs. */
-const BSD_SIGNALS: Partial<Record<Deno.Signal, number>> = {
-  ...COMMON_SIGNALS,
-  SIGEMT: 7,
-  SIGBUS: 10,
-  SIGSYS: 12,
-  SIGURG: 16,
-  SIGSTOP: 17,
-  SIGTSTP: 18,
-  SIGCONT: 19,
-  SIGCHLD: 20,
-  SIGTTIN: 21,
-  SIGTTOU: 22,
-  SIGIO: 23,
-  SIGXCPU: 24,
-  SIGXFSZ: 25,
-  SIGVTALRM: 26,
-  SIGPROF: 27,
-  SIGWINCH: 28,
-  SIGINFO: 29,
-  SIGUSR1: 30,
-  SIGUSR2: 31,
-};
-
-/** The number of `signal` on `os` (as `Deno.build.os` names it), when known. */
-function signalNumber(
-  signal: Deno.Signal,
-  os: typeof Deno.build.os = Deno.build.os,
-): number | undefined {
-  switch (os) {
-    case "linux":
-    case "android":
-      return LINUX_SIGNALS[signal];
-    case "darwin":
-    case "freebsd":
-    case "netbsd":
-      return BSD_SIGNALS[signal];
-    default:
-      return COMMON_SIGNALS[signal];
-  }
-}

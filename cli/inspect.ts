@@ -31,7 +31,6 @@ const FIRST = [
 export async function inspectCommand(
   context: CommandContext,
   token: string | undefined,
-  options: { read?: () => Promise<string> } = {},
 ): Promise<void> {
   const { settings, terminal } = context;
   let value: string;
@@ -42,7 +41,7 @@ export async function inspectCommand(
     value = tokens.access_token;
     rememberedMethod = tokens.auth_method;
   } else {
-    value = await tokenArgument(token, terminal, options.read);
+    value = await tokenArgument(token, context.session);
     rememberedMethod = (await context.store.get(settings.profile).catch(() => undefined))
       ?.auth_method;
   }
@@ -64,7 +63,7 @@ export async function inspectCommand(
     await terminal.out("inactive\n");
     return;
   }
-  const now = Math.floor(Date.now() / 1000);
+  const now = context.now();
   const names = [
     ...FIRST.filter((name) => response[name] !== undefined),
     ...Object.keys(response).filter((name) => !FIRST.includes(name)),

@@ -32,7 +32,7 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   const acquired = settings.flow === "client-credentials"
     ? await context.fetchClientCredentials(previous?.auth_method)
     : await interactiveLogin(context, options);
-  const now = Math.floor(Date.now() / 1000);
+  const now = context.now();
   const tokens = toStoredTokens(acquired.response, bindingOf(settings), now);
   if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
   await store.withLock(
@@ -56,7 +56,7 @@ export async function interactiveLogin(
   options: LoginOptions = {},
 ): Promise<Acquisition> {
   const { flow } = context.settings;
-  const browserUsable = !options.noBrowser && canOpenBrowser();
+  const browserUsable = !options.noBrowser && canOpenBrowser({ get: context.runtime.env });
   if (flow === "device" || (flow === "auto" && !browserUsable)) {
     warnRedirectUrisUnused(context, options);
     return await deviceLogin(context);
@@ -77,7 +77,9 @@ function warnRedirectUrisUnused(context: CommandContext, options: LoginOptions):
 async function browserLogin(context: CommandContext, options: LoginOptions): Promise<Acquisition> {
   const { settings, terminal } = context;
   const redirectUris = options.redirectUris ?? splitList(settings.redirectUri);
-  const pasteReader = terminal.interactive ? pastedRedirectReader(terminal) : undefined;
+  const pasteReader = terminal.interactive
+    ? pastedRedirectReader(terminal, context.runtime.stdin.readable)
+    : undefined;
   return await authorizationCodeFlow(await context.client(), {
     ...(settings.scope ? { scope: settings.scope } : {}),
     ...(redirectUris.length ? { redirectUris } : {}),
@@ -91,7 +93,7 @@ async function browserLogin(context: CommandContext, options: LoginOptions): Pro
       terminal.info(`  ${url}`);
     },
     openBrowser: options.noBrowser ? () => Promise.resolve(false) : async (url) => {
-      const opened = await openBrowser(url).catch(() => false);
+      const opened = await openBrowser(url, { get: context.runtime.env }).catch(() => false);
       // With a terminal, the paste prompt that follows says it (and what to do instead).
       if (!opened && !pasteReader) {
         terminal.info("The browser could not be opened: open the address above to log in.");
@@ -110,7 +112,7 @@ export function splitList(value: string | string[] | undefined): string[] {
 
 async function deviceLogin(context: CommandContext): Promise<Acquisition> {
   const client = await context.client();
-  const prompt = new DevicePrompt(context.terminal);
+  const prompt = new DevicePrompt(context.terminal, context.runtime.now);
   try {
     return await deviceCodeFlow(client, {
       ...(context.settings.scope ? { scope: context.settings.scope } : {}),

@@ -10,12 +10,10 @@ import { ClauthError } from "../errors.ts";
 import { oauthErrorCode } from "../flows/oauth_errors.ts";
 import { canRevoke, revokeToken } from "../flows/revocation.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { stateDir } from "../storage/paths.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, loadConfig } from "./config.ts";
-import { CommandContext, type GlobalOptions } from "./context.ts";
+import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { profileName, resolveSettings } from "./settings.ts";
-import type { Terminal } from "./terminal.ts";
 
 /** Options of `clauth logout`. */
 export interface LogoutOptions {
@@ -27,19 +25,21 @@ export interface LogoutOptions {
 export async function logoutCommand(
   globals: GlobalOptions,
   options: LogoutOptions,
-  terminal: Terminal,
-  signal: AbortSignal,
+  session: Session,
 ): Promise<void> {
-  const store = new JsonFileStore(stateDir());
-  const config = await loadConfig(configPath());
+  const { runtime, terminal } = session;
+  const store = new JsonFileStore(runtime.stateDir);
+  const config = await loadConfig(configPath(runtime));
   const stored = await store.list();
-  const profiles = options.all ? stored : [profileName(globals, config)];
+  const profiles = options.all ? stored : [profileName(globals, config, runtime.env)];
   const [only] = profiles;
   if (!options.all && only && !(only in config.profiles) && !stored.includes(only)) {
     // A typo must not look like a successful logout.
     throw new ClauthError(
       "usage",
-      `Unknown profile "${only}": it is not in ${configPath()} and has no stored tokens (profiles with tokens: ${
+      `Unknown profile "${only}": it is not in ${
+        configPath(runtime)
+      } and has no stored tokens (profiles with tokens: ${
         stored.map((name) => `"${name}"`).join(", ") || "none"
       }).`,
     );
@@ -56,7 +56,7 @@ export async function logoutCommand(
         if (!(error instanceof ClauthError)) throw error;
       }
       if (tokens && options.revoke) {
-        const failure = await revokeAll(globals, profile, tokens, terminal, signal);
+        const failure = await revokeAll(globals, profile, tokens, session);
         if (failure) failures.push(`${profile}: ${failure}`);
       }
       const deleted = await store.delete(profile);
@@ -82,16 +82,16 @@ async function revokeAll(
   globals: GlobalOptions,
   profile: string,
   tokens: StoredTokens,
-  terminal: Terminal,
-  signal: AbortSignal,
+  session: Session,
 ): Promise<string | undefined> {
+  const { runtime, terminal } = session;
   try {
     // Revoke what was issued: the stored issuer and client win over the current settings.
     const settings = await resolveSettings(
       { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
-      { configPath: configPath() },
+      { env: runtime.env, configPath: configPath(runtime), stateDir: runtime.stateDir },
     );
-    const client = await new CommandContext(globals, settings, terminal, signal).client(
+    const client = await new CommandContext(globals, settings, session).client(
       tokens.auth_method,
     );
     if (!canRevoke(client)) {

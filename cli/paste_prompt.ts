@@ -15,7 +15,7 @@ import type { Terminal } from "./terminal.ts";
  */
 export function pastedRedirectReader(
   terminal: Terminal,
-  input: ReadableStream<Uint8Array> = Deno.stdin.readable,
+  input: ReadableStream<Uint8Array>,
 ) {
   const lines = lineReader(input);
   let asked = false;

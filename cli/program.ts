@@ -16,7 +16,7 @@ import tab from "@bomb.sh/tab/commander";
 import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
 import { FLOWS } from "./config.ts";
-import { CommandContext, type GlobalOptions } from "./context.ts";
+import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { decodeCommand } from "./decode.ts";
 import { exchangeCommand, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "./exchange.ts";
 import { loginCommand, splitList } from "./login.ts";
@@ -25,7 +25,8 @@ import { execCommand } from "./exec.ts";
 import { inspectCommand } from "./inspect.ts";
 import { parseSeconds, parseTimeout } from "./settings.ts";
 import { statusCommand } from "./status.ts";
-import { type Terminal } from "./terminal.ts";
+import type { Runtime } from "./runtime.ts";
+import { type Terminal, terminalOf } from "./terminal.ts";
 import { tokenCommand } from "./token.ts";
 import { whoamiCommand } from "./whoami.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
@@ -50,8 +51,12 @@ function timeoutSeconds(value: string): number {
   }
 }
 
-/** Builds the program. `signal` aborts network work on Ctrl-C. */
-export function buildProgram(terminal: Terminal, signal: AbortSignal) {
+/**
+ * Builds the program. `session.signal` aborts network work on Ctrl-C; a command that sets
+ * an exit code of its own (exec) hands it to `setExitCode`.
+ */
+export function buildProgram(session: Session, setExitCode: (code: number) => void) {
+  const { terminal } = session;
   const program = new Command()
     .name("clauth")
     .description("Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.")
@@ -90,7 +95,7 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .exitOverride();
 
   const withContext = async (command: { optsWithGlobals(): object }) =>
-    await CommandContext.create(command.optsWithGlobals() as GlobalOptions, terminal, signal);
+    await CommandContext.create(command.optsWithGlobals() as GlobalOptions, session);
 
   program.command("token")
     .description("print a usable access token (cached, refreshed or fetched anew)")
@@ -148,7 +153,7 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .option("--no-revoke", "only delete the local tokens")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
-      await logoutCommand(globals, { all: options.all, revoke: options.revoke }, terminal, signal);
+      await logoutCommand(globals, { all: options.all, revoke: options.revoke }, session);
     });
 
   program.command("exec")
@@ -162,7 +167,7 @@ export function buildProgram(terminal: Terminal, signal: AbortSignal) {
     .option("--min-ttl <seconds>", "renew when fewer seconds are left", seconds, 30)
     .action(async (commandLine, options, command) => {
       const context = await withContext(command);
-      Deno.exitCode = await execCommand(context, commandLine, options);
+      setExitCode(await execCommand(context, commandLine, options));
     });
 
   const collect = (value: string, previous: string[]) => [...previous, value];
@@ -209,7 +214,7 @@ the server.`,
         ? globals.scope
         : undefined;
       if (scope !== undefined) delete globals.scope;
-      const context = await CommandContext.create(globals, terminal, signal);
+      const context = await CommandContext.create(globals, session);
       await exchangeCommand(context, {
         ...options,
         scope,
@@ -238,13 +243,13 @@ the server.`,
     .allowUnknownOption() // tokens may start with "-"
     .action(async (token, options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
-      await decodeCommand(globals, token, { verify: options.verify }, terminal, signal);
+      await decodeCommand(globals, token, { verify: options.verify }, session);
     });
 
   program.command("status")
     .description("show profiles, expiry and scopes; never prints tokens")
     .action(async (_options, command) => {
-      await statusCommand(terminal, command.optsWithGlobals() as GlobalOptions);
+      await statusCommand(session, command.optsWithGlobals() as GlobalOptions);
     });
 
   // Last, so every command above gets completions: `clauth completions bash|zsh|fish|powershell`.
@@ -252,12 +257,29 @@ the server.`,
   return program;
 }
 
-/** Runs the CLI with `args` and returns the exit code. Expected failures print one message. */
-export async function runCli(
-  args: string[],
-  terminal: Terminal,
-  signal: AbortSignal,
-): Promise<number> {
+/**
+ * Runs the whole CLI with `args` on `runtime` and returns the exit code. Expected failures
+ * print one message. Ctrl-C (SIGINT) aborts network work and ends with 130.
+ */
+export async function runCli(args: string[], runtime: Runtime): Promise<number> {
+  const controller = new AbortController();
+  const stopListening = runtime.onSignal(
+    "SIGINT",
+    () => controller.abort(new DOMException("Interrupted", "AbortError")),
+  );
+  try {
+    return await runProgram(args, {
+      runtime,
+      terminal: terminalOf(runtime),
+      signal: controller.signal,
+    });
+  } finally {
+    stopListening();
+  }
+}
+
+async function runProgram(args: string[], session: Session): Promise<number> {
+  const { terminal, signal } = session;
   const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args; // not exec's command
   if (own.some((arg) => arg === "--client-secret" || arg.startsWith("--client-secret="))) {
     // Other users can read a process's arguments: say how to pass the secret instead.
@@ -266,11 +288,12 @@ export async function runCli(
     );
     return 2;
   }
-  const program = buildProgram(terminal, signal);
+  let exitCode = 0;
+  const program = buildProgram(session, (code) => exitCode = code);
   const verbose = args.includes("--verbose");
   try {
-    await program.parseAsync(args, { from: "user" });
-    return Deno.exitCode; // 0 unless a command (exec) set its own
+    await printingCompletions(terminal, () => program.parseAsync(args, { from: "user" }));
+    return exitCode; // 0 unless a command (exec) set its own
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0 through here; usage errors were already printed.
@@ -295,6 +318,20 @@ export async function runCli(
     if (verbose) terminal.info(String((error as Error)?.stack ?? ""));
     else terminal.info("Run again with --verbose for details.");
     return 1;
+  }
+}
+
+/**
+ * Runs `parse` with console.log writing to the terminal's stdout: @bomb.sh/tab prints the
+ * completion scripts and answers with console.log, which would go around the runtime.
+ */
+async function printingCompletions<T>(terminal: Terminal, parse: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...data: unknown[]) => void terminal.out(data.join(" ") + "\n");
+  try {
+    return await parse();
+  } finally {
+    console.log = log;
   }
 }
 

@@ -11,7 +11,6 @@ import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import type { EndpointOverrides } from "../flows/endpoints.ts";
 import { assertProfileName, JsonFileStore } from "../storage/json_file_store.ts";
-import { stateDir } from "../storage/paths.ts";
 import { normalizeScope, type TokenBinding, type TokenStore } from "../storage/token_store.ts";
 import {
   type ConfigFile,
@@ -58,17 +57,26 @@ export interface Settings {
 
 /** Reads an environment variable; an empty one counts as unset. */
 export type Env = (name: string) => string | undefined;
-export const readEnv: Env = (name) => Deno.env.get(name) || undefined;
 
 /** Profile used when none is named. */
 export const DEFAULT_PROFILE = "default";
 
+/** Where {@linkcode resolveSettings} looks. */
+export interface SettingsSources {
+  env: Env;
+  configPath: string;
+  /** The state folder, whose token files remember a profile logged in with flags only. */
+  stateDir: string;
+  /** The token store in that folder, when the caller has one already. */
+  store?: TokenStore;
+}
+
 /** Merges flags, environment and config into the command's settings. */
 export async function resolveSettings(
   flags: GlobalFlags,
-  options: { env?: Env; configPath: string; store?: TokenStore },
+  options: SettingsSources,
 ): Promise<Settings> {
-  const env = options.env ?? readEnv;
+  const { env } = options;
   const config = await loadConfig(options.configPath);
   const profile = profileName(flags, config, env);
   const entry: ProfileConfig = config.profiles[profile] ?? {};
@@ -80,7 +88,7 @@ export async function resolveSettings(
   // A profile logged in with --issuer/--client-id and no config entry: what it was logged in
   // with is remembered by its stored tokens, so later commands need not repeat the flags.
   if (!issuer || !clientId) {
-    const stored = await (options.store ?? new JsonFileStore(stateDir())).get(profile)
+    const stored = await (options.store ?? new JsonFileStore(options.stateDir)).get(profile)
       .catch(() => undefined);
     if (stored && (!issuer || issuer === stored.issuer)) {
       issuer ??= stored.issuer;
@@ -173,7 +181,7 @@ function unknownProfile(
 export function profileName(
   flags: Pick<GlobalFlags, "profile">,
   config: ConfigFile,
-  env: Env = readEnv,
+  env: Env,
 ): string {
   const profile = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile ??
     DEFAULT_PROFILE;

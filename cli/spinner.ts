@@ -1,12 +1,13 @@
 /**
- * A one-line progress indicator on stderr for a person at a terminal. Only used when stderr
- * is a TTY and NO_COLOR is unset; otherwise callers print plain lines instead.
+ * A one-line progress indicator on stderr for a person at a terminal. Only used when
+ * `terminal.color` allows it; otherwise callers print plain lines instead.
  *
  * @module
  */
 
+import type { Terminal } from "./terminal.ts";
+
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-const encoder = new TextEncoder();
 
 /** A running spinner; `stop()` clears its line. */
 export interface Spinner {
@@ -14,18 +15,15 @@ export interface Spinner {
 }
 
 /** Starts redrawing `text()` with a spinner frame every 100 ms. */
-export function startSpinner(text: () => string): Spinner {
+export function startSpinner(terminal: Pick<Terminal, "raw">, text: () => string): Spinner {
   let frame = 0;
-  const draw = () => {
-    const line = `\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text()}`;
-    Deno.stderr.writeSync(encoder.encode(line));
-  };
+  const draw = () => terminal.raw(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text()}`);
   draw();
   const timer = setInterval(draw, 100);
   return {
     stop(finalLine) {
       clearInterval(timer);
-      Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${finalLine ? finalLine + "\n" : ""}`));
+      terminal.raw(`\r\x1b[2K${finalLine ? finalLine + "\n" : ""}`);
     },
   };
 }

@@ -7,9 +7,9 @@
 
 import { ClauthError } from "../errors.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { stateDir } from "../storage/paths.ts";
 import { configPath, loadConfig } from "./config.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Session } from "./context.ts";
+import { epochSeconds, type Runtime } from "./runtime.ts";
 import { describeExpiry } from "./time_text.ts";
 import { profileName } from "./settings.ts";
 
@@ -32,14 +32,15 @@ export interface ProfileStatus {
   problem?: string;
 }
 
-/** Collects the status of every known profile. */
+/** Collects the status of every known profile (or only of `only`). */
 export async function collectStatus(
-  now = Math.floor(Date.now() / 1000),
+  runtime: Runtime,
   only?: string,
 ): Promise<ProfileStatus[]> {
-  const config = await loadConfig(configPath());
-  const store = new JsonFileStore(stateDir());
-  const defaultProfile = profileName({}, config);
+  const now = epochSeconds(runtime);
+  const config = await loadConfig(configPath(runtime));
+  const store = new JsonFileStore(runtime.stateDir);
+  const defaultProfile = profileName({}, config, runtime.env);
   const names = only
     ? [only]
     : [...new Set([...Object.keys(config.profiles), ...await store.list()])].sort();
@@ -84,19 +85,21 @@ export async function collectStatus(
 
 /** Runs `clauth status`. */
 export async function statusCommand(
-  terminal: Terminal,
+  { runtime, terminal }: Session,
   options: { json?: boolean; profile?: string },
 ): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
+  const now = epochSeconds(runtime);
   // --profile (the flag only: CLAUTH_PROFILE picks a default, it does not hide the others).
-  const statuses = await collectStatus(now, options.profile);
+  const statuses = await collectStatus(runtime, options.profile);
   if (options.json) {
     await terminal.out(JSON.stringify(statuses, null, 2) + "\n");
     return;
   }
   if (statuses.length === 0) {
     terminal.info(
-      `No profiles yet: add one to ${configPath()}, or run "clauth login --issuer URL --client-id ID".`,
+      `No profiles yet: add one to ${
+        configPath(runtime)
+      }, or run "clauth login --issuer URL --client-id ID".`,
     );
     return;
   }

@@ -7,16 +7,17 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import type { Terminal } from "./terminal.ts";
+import type { Session } from "./context.ts";
+import type { Runtime } from "./runtime.ts";
 
 /** Reads all of stdin as text. */
-export const readStdin = (): Promise<string> => new Response(Deno.stdin.readable).text();
+export const readStdin = (runtime: Runtime): Promise<string> =>
+  new Response(runtime.stdin.readable).text();
 
 /** The token an argument stands for: read from stdin for "-", else the argument (with a warning). */
 export async function tokenArgument(
   value: string,
-  terminal: Terminal,
-  read: () => Promise<string> = readStdin,
+  { runtime, terminal }: Session,
 ): Promise<string> {
   // The commands accept arguments that start with "-" (opaque tokens may), so a mistyped
   // option arrives here: refuse what looks like one rather than send it as a token.
@@ -29,7 +30,7 @@ export async function tokenArgument(
     );
     return value.trim();
   }
-  const text = (await read()).trim();
+  const text = (await readStdin(runtime)).trim();
   if (text === "") {
     throw new ClauthError("usage", 'No token on stdin (the argument "-" reads it from there).');
   }

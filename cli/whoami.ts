@@ -93,7 +93,7 @@ export async function whoamiCommand(context: CommandContext): Promise<void> {
     );
   }
   const client = await context.client(tokens.auth_method);
-  const now = Math.floor(Date.now() / 1000);
+  const now = context.now();
   const identity = await identityOf(client, tokens, now);
 
   if (identity.userinfo === null) {

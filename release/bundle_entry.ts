@@ -4,6 +4,7 @@
  */
 
 import { main } from "../cli/main.ts";
+import { processRuntime } from "../cli/process_runtime.ts";
 import * as program from "../cli/program.ts";
 
-Deno.exit(await main(Deno.args, () => Promise.resolve(program)));
+Deno.exit(await main(Deno.args, processRuntime(), () => Promise.resolve(program)));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, runClauth, runClauthProcess } from "../helpers/cli.ts";
 import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 
 const SECRET = "demo-service-secret";
@@ -127,11 +127,14 @@ Deno.test("clauth sends its requests through HTTP_PROXY unless NO_PROXY says oth
     try {
       const home = await ciHome(idp.issuer);
       const proxyUrl = `http://127.0.0.1:${proxy.addr.port}`;
-      const viaProxy = await runClauth(["login"], { env: { ...home.env, HTTP_PROXY: proxyUrl } });
+      // Subprocesses: Deno's fetch reads the proxy settings from the process environment.
+      const viaProxy = await runClauthProcess(["login"], {
+        env: { ...home.env, HTTP_PROXY: proxyUrl },
+      });
       assert.equal(viaProxy.code, 0, viaProxy.stderr);
       assert.ok(seen.includes("/token"), `proxy saw ${seen}`);
       seen.length = 0;
-      const bypass = await runClauth(["login"], {
+      const bypass = await runClauthProcess(["login"], {
         env: { ...home.env, HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" },
       });
       assert.equal(bypass.code, 0, bypass.stderr);

@@ -8,6 +8,7 @@ function recordingTerminal(): Terminal & { lines: string[] } {
     lines,
     out: () => Promise.resolve(),
     info: (line) => void lines.push(line),
+    raw: (text) => void lines.push(text),
     interactive: true,
     color: false,
     tty: true,

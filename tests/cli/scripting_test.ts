@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runClauth, startClauth } from "../helpers/cli.ts";
+import { runClauth, runClauthProcess, startClauthProcess } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { platformEnv } from "../helpers/platform_env.ts";
 
@@ -14,10 +14,12 @@ Deno.test("clauth exec runs the command with the token in its environment, not i
   await withProvider({}, async (idp) => {
     const env = await ciEnv(idp.issuer);
     const token = (await runClauth(["token"], { env })).stdout;
-    const result = await runClauth(["exec", "--", ...printEnv("CLAUTH_ACCESS_TOKEN")], { env });
+    const result = await runClauthProcess(["exec", "--", ...printEnv("CLAUTH_ACCESS_TOKEN")], {
+      env,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, token);
-    const named = await runClauth([
+    const named = await runClauthProcess([
       "exec",
       "--env-var",
       "API_TOKEN",
@@ -27,8 +29,10 @@ Deno.test("clauth exec runs the command with the token in its environment, not i
     assert.equal(named.stdout, token);
     assert.equal(idp.counts.client_credentials, 1, "exec uses the cached token");
     // The client secret clauth used is not handed on to the command.
-    const secret = await runClauth(["exec", "--", ...printEnv("CLAUTH_CLIENT_SECRET")], { env });
-    assert.equal(secret.stdout, "\n");
+    const secret = await runClauthProcess(["exec", "--", ...printEnv("CLAUTH_CLIENT_SECRET")], {
+      env,
+    });
+    assert.equal(secret.stdout, "undefined\n");
   });
 });
 
@@ -83,25 +87,22 @@ Deno.test(
   async () => {
     await withProvider({}, async (idp) => {
       const env = await ciEnv(idp.issuer);
-      const log = await Deno.makeTempFile();
       const traps = ["HUP", "QUIT", "USR1", "USR2", "INT"]
-        .map((name) => `trap 'echo ${name} >> "$LOG"' ${name};`).join(" ");
+        .map((name) => `trap 'echo got ${name} >&2' ${name};`).join(" ");
       // Bounded, so that a command the signal never reached does not outlive the test.
       const script = `${traps} trap 'exit 7' TERM; echo ready >&2; ` +
         `i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 9`;
-      const exec = startClauth(["exec", "--", "sh", "-c", script], { env: { ...env, LOG: log } });
+      // A real process: the signals go to clauth's pid, and clauth passes them on.
+      const exec = startClauthProcess(["exec", "--", "sh", "-c", script], { env });
       await exec.waitForStderr(/ready/);
-      const received = async () => (await Deno.readTextFile(log)).split("\n").filter(Boolean);
       for (const name of ["HUP", "QUIT", "USR1", "USR2", "INT"] as const) {
         exec.kill(`SIG${name}`);
-        const deadline = Date.now() + 5_000;
-        while (!(await received()).includes(name) && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await exec.waitForStderr(new RegExp(`^got ${name}$`, "m"));
       }
       exec.kill("SIGTERM");
       const result = await exec.result();
-      assert.deepEqual(await received(), ["HUP", "QUIT", "USR1", "USR2", "INT"], result.stderr);
+      const got = [...result.stderr.matchAll(/^got (\w+)$/gm)].map((match) => match[1]);
+      assert.deepEqual(got, ["HUP", "QUIT", "USR1", "USR2", "INT"], result.stderr);
       assert.equal(result.code, 7, "SIGTERM reached the command, and clauth exits with its code");
     });
   },
@@ -121,7 +122,8 @@ async function runWithClosedStdout(
     ? [
       "eval",
       `import { main } from "${new URL("cli/main.ts", root)}";
-       Deno.exit(await main(Deno.args, () => { throw new Error("the full command ran"); }));`,
+       import { processRuntime } from "${new URL("cli/process_runtime.ts", root)}";
+       Deno.exit(await main(Deno.args, processRuntime(), () => { throw new Error("the full command ran"); }));`,
       "--",
     ]
     : ["run", "--allow-all", "--quiet", fileURLToPath(new URL("main.ts", root))];

@@ -1,8 +1,12 @@
 /**
- * Runs the real clauth CLI as a subprocess with its own config and state folders.
+ * Runs the real clauth CLI with its own config and state folders: in process on a fake
+ * runtime (most tests), or as a subprocess where the process boundary is the point.
  */
 
 import { fileURLToPath } from "node:url";
+import { runCli } from "../../cli/program.ts";
+import type { RuntimeSignal } from "../../cli/runtime.ts";
+import { fakeRuntime, type FakeRuntimeOptions } from "./fake_runtime.ts";
 import { platformEnv } from "./platform_env.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -65,8 +69,45 @@ function clauthCommand(args: string[], env: Record<string, string> = {}, stdin =
   });
 }
 
-/** Runs `clauth ...args` with `env` added to a clean environment. */
+/** How an in-process run looks from inside: `env` is added to a clean environment. */
+export type InProcessOptions = Omit<FakeRuntimeOptions, "stdin"> & { stdin?: string };
+
+/**
+ * Runs `clauth ...args` in this process, the whole CLI as main.ts runs it, on a fake runtime
+ * whose environment is `env` added to a clean one; the clock is fixed unless `now` says.
+ */
 export async function runClauth(
+  args: string[],
+  options: InProcessOptions = {},
+): Promise<CliResult> {
+  return await startClauth(args, options).result();
+}
+
+/**
+ * Starts `clauth ...args` in process and lets the test read stderr as it comes (to act on a
+ * printed URL), send it signals, then collect the whole result.
+ */
+export function startClauth(args: string[], options: InProcessOptions = {}) {
+  const runtime = fakeRuntime({ ...options, env: { ...platformEnv(), ...options.env } });
+  const code = runCli(args, runtime);
+  const ended = code.then(() => {
+    throw new Error(`clauth ended before stderr matched; stderr:\n${runtime.stderrText}`);
+  });
+  ended.catch(() => {}); // only awaited by waitForStderr
+  return {
+    runtime,
+    /** Resolves with the first match of `pattern` in stderr; rejects if clauth ends first. */
+    waitForStderr: (pattern: RegExp) => Promise.race([runtime.waitForStderr(pattern), ended]),
+    async result(): Promise<CliResult> {
+      return { code: await code, stdout: runtime.stdoutText, stderr: runtime.stderrText };
+    },
+    /** Sends a signal clauth listens for (Ctrl-C by default). */
+    kill: (signal: RuntimeSignal = "SIGINT") => runtime.send(signal),
+  };
+}
+
+/** Runs `clauth ...args` as a subprocess, with `env` added to a clean environment. */
+export async function runClauthProcess(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
@@ -86,26 +127,42 @@ export async function runClauth(
 }
 
 /**
- * Starts `clauth ...args` and lets the test read stderr as it comes (to act on a printed
- * URL), then collect the whole result.
+ * Starts `clauth ...args` as a subprocess and lets the test read stderr as it comes, then
+ * collect the whole result.
  */
-export function startClauth(args: string[], options: { env?: Record<string, string> } = {}) {
+export function startClauthProcess(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+) {
   const child = clauthCommand(args, options.env).spawn();
   const decoder = new TextDecoder();
   let stderr = "";
+  const onChunk = new Set<() => void>();
   const stderrDone = (async () => {
-    for await (const chunk of child.stderr) stderr += decoder.decode(chunk, { stream: true });
+    for await (const chunk of child.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      for (const wake of onChunk) wake();
+    }
   })();
   return {
-    /** Resolves with the first match of `pattern` in stderr so far or to come. */
-    async waitForStderr(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = stderr.match(pattern);
-        if (match) return match;
-        if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    /** Resolves with the first match of `pattern` in stderr; rejects if stderr closes first. */
+    waitForStderr(pattern: RegExp): Promise<RegExpMatchArray> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stderr.match(pattern);
+          if (match) {
+            onChunk.delete(check);
+            resolve(match);
+          }
+        };
+        onChunk.add(check);
+        check();
+        stderrDone.then(() => {
+          if (onChunk.delete(check)) {
+            reject(new Error(`stderr never matched ${pattern}:\n${stderr}`));
+          }
+        });
+      });
     },
     async result(): Promise<CliResult> {
       const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
