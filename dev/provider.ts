@@ -77,6 +77,11 @@ export interface DevProviderOptions {
   /** `interval` (seconds) sent in the device authorization response (default 5). */
   deviceInterval?: number;
   /**
+   * The clock, in milliseconds, that paces device polls (`slow_down`) and device code expiry
+   * in that pacing (default: the real one). Tests move it instead of waiting.
+   */
+  pollClock?: () => number;
+  /**
    * Issuers whose JWTs token exchange accepts as subject or actor (token type `jwt` or
    * `id_token`); the issued token's `sub` is the JWT's `sub`.
    */
@@ -178,6 +183,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
   const idTokenTtl = assertSeconds("idTokenTtl", options.idTokenTtl ?? 3600);
   const deviceCodeTtl = assertSeconds("deviceCodeTtl", options.deviceCodeTtl ?? 600);
   const deviceInterval = assertSeconds("deviceInterval", options.deviceInterval ?? 5, true);
+  const pollClock = options.pollClock ?? Date.now;
   const autoApprove = options.autoApprove ?? false;
 
   const sockets = new Set<Socket>();
@@ -377,7 +383,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     const deviceCode = stringParam(ctx.oidc.params, "device_code");
     const state = deviceCode === undefined ? undefined : devicePolls.get(deviceCode);
     if (deviceCode !== undefined && state) {
-      const now = Date.now();
+      const now = pollClock();
       const early = state.lastPoll !== undefined &&
         now - state.lastPoll < state.interval * 1000 - POLL_TOLERANCE_MS;
       state.lastPoll = now;
@@ -435,7 +441,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
       const body = ctx.body as Record<string, unknown> | undefined;
       if (body && typeof body.device_code === "string") {
         body.interval = deviceInterval;
-        const now = Date.now();
+        const now = pollClock();
         for (const [code, state] of devicePolls) {
           if (state.expires < now) devicePolls.delete(code);
         }

@@ -49,6 +49,8 @@ export interface LoopbackListener {
   readonly callback: Promise<URL>;
   /** Stops listening and waits until the last page has been sent. Safe to call twice. */
   close(): Promise<void>;
+  /** Resolves once the listener has stopped: after `close()`, or by itself after the callback. */
+  readonly closed: Promise<void>;
 }
 
 interface Candidate {
@@ -165,7 +167,7 @@ export async function startLoopbackListener(
     const uri = new URL(candidate.uri);
     uri.port = String(server.addr.port);
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    return { redirectUri: uri.href, callback, close };
+    return { redirectUri: uri.href, callback, close, closed: server.finished };
   }
   throw new ClauthError(
     "usage",

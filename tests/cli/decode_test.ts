@@ -114,20 +114,21 @@ Deno.test("clauth decode of the dev provider's opaque access token exits 2 with 
 Deno.test("clauth decode TOKEN works without any configuration, and refuses non-JWTs (exit 2)", async () => {
   const home = await makeCliHome();
   const key = await testKey("k1");
-  const now = Math.floor(Date.now() / 1000);
+  // One fixed clock for the token and the CLI: the durations shown are exact.
+  const now = Date.UTC(2026, 10, 29, 12, 0, 0) / 1000;
   const jwt = await signJwt(key, {
     iss: "https://as.example",
     sub: "svc",
     exp: now - 300,
     nbf: now - 600,
   });
-  const result = await runClauth(["decode", jwt], { env: home.env });
+  const result = await runClauth(["decode", jwt], { env: home.env, now: now * 1000 });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /^Warning: a token given as an argument is visible/);
   assert.match(result.stderr, NOT_VERIFIED);
   assert.match(result.stderr, /^Note: the token expired 5m ago\.$/m);
-  assert.match(result.stdout, /^ {2}exp\s+\S+Z \(5m ago\)$/m);
-  assert.match(result.stdout, /^ {2}nbf\s+\S+Z \(10m ago\)$/m);
+  assert.match(result.stdout, /^ {2}exp\s+2026-11-29T11:55:00Z \(5m ago\)$/m);
+  assert.match(result.stdout, /^ {2}nbf\s+2026-11-29T11:50:00Z \(10m ago\)$/m);
 
   for (
     const [input, pattern] of [

@@ -1,90 +1,105 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { makeCliHome } from "../helpers/cli.ts";
+import { makeCliHome, startClauth } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
-// util-linux `script` gives clauth a real pseudo-terminal, as a person's terminal would.
-/** Runs a device login on a pseudo-terminal, approves it, and returns what the screen showed. */
-async function deviceLoginOnTerminal(noColor: string): Promise<string> {
-  let screen = "";
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
-    const home = await makeCliHome();
-    const clauth = [
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--quiet",
-      MAIN,
-      "login",
-      "--flow",
-      "device",
-      "--issuer",
-      idp.issuer,
-      "--client-id",
-      "demo-cli",
-      "--scope",
-      "openid",
-    ];
-    const child = new Deno.Command("script", {
-      args: [
-        "--quiet",
-        "--return",
-        "--command",
-        clauth.map((a) => `'${a}'`).join(" "),
-        "/dev/null",
-      ],
-      env: { ...home.env, NO_COLOR: noColor, TERM: "xterm" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const decoder = new TextDecoder();
-    const reading = (async () => {
-      for await (const chunk of child.stdout) screen += decoder.decode(chunk, { stream: true });
-    })();
-    const deadline = Date.now() + 10_000;
-    let complete: string | undefined;
-    while (!complete && Date.now() < deadline) {
-      complete = screen.match(/already holds the code:\r?\n {2}(\S+)/)?.[1];
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(complete, screen);
-    // Let a spinner (if any) draw a few frames before approving.
-    await new Promise((r) => setTimeout(r, 300));
-    await approveDeviceCode(complete);
-    const status = await child.status;
-    await reading;
-    await child.stdin.close().catch(() => {});
-    await child.stderr.cancel();
-    assert.equal(status.code, 0, screen);
-    assert.match(screen, /Logged in: profile "default"/);
-  });
-  return screen;
-}
-
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for approval \(\d+m \d+s left, Ctrl-C to cancel\)/;
 const QR_CODE = /[▀▄█]{10,}/;
+const ESC = "\x1b";
+const COMPLETE_URI = /already holds the code:\r?\n {2}(\S+)/;
+const LOGIN = ["login", "--flow", "device", "--client-id", "demo-cli", "--scope", "openid"];
 
 Deno.test({
   name: "clauth login --flow device on a terminal shows a QR code and a spinner with the time left",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
-    const screen = await deviceLoginOnTerminal("");
-    assert.match(screen, QR_CODE, "a QR code drawn with block characters");
-    assert.match(screen, SPINNER);
+    await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+      const home = await makeCliHome();
+      // util-linux `script` gives clauth a real pseudo-terminal, as a person's terminal would:
+      // the process itself must see that its streams are terminals.
+      const clauth = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...LOGIN];
+      clauth.push("--issuer", idp.issuer);
+      const child = new Deno.Command("script", {
+        args: [
+          "--quiet",
+          "--return",
+          "--command",
+          clauth.map((a) => `'${a}'`).join(" "),
+          "/dev/null",
+        ],
+        env: { ...home.env, NO_COLOR: "", TERM: "xterm" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let screen = "";
+      const waiters = new Set<() => void>();
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of child.stdout) {
+          screen += decoder.decode(chunk, { stream: true });
+          for (const wake of waiters) wake();
+        }
+      })();
+      /** Resolves once the screen matches `pattern` (each new chunk is checked). */
+      const shown = (pattern: RegExp) =>
+        new Promise<RegExpMatchArray>((resolve) => {
+          const check = () => {
+            const match = screen.match(pattern);
+            if (match && waiters.delete(check)) resolve(match);
+          };
+          waiters.add(check);
+          check();
+        });
+      const [, complete] = await shown(COMPLETE_URI);
+      await shown(SPINNER); // approve only once the spinner is on screen
+      await approveDeviceCode(complete!);
+      const status = await child.status;
+      await reading;
+      await child.stdin.close().catch(() => {});
+      await child.stderr.cancel();
+      assert.equal(status.code, 0, screen);
+      assert.match(screen, /Logged in: profile "default"/);
+      assert.match(screen, QR_CODE, "a QR code drawn with block characters");
+    });
   },
 });
 
-Deno.test({
-  name: "clauth login --flow device with NO_COLOR keeps the QR code but shows no spinner",
-  ignore: Deno.build.os !== "linux",
-  fn: async () => {
-    const screen = await deviceLoginOnTerminal("1");
-    assert.match(screen, QR_CODE);
-    assert.doesNotMatch(screen, SPINNER);
-    assert.match(screen, /Waiting for approval \(the code expires in/);
-  },
+Deno.test("clauth login --flow device with NO_COLOR on a terminal keeps the QR code but shows no spinner", async () => {
+  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+    const home = await makeCliHome();
+    const login = startClauth([...LOGIN, "--issuer", idp.issuer], {
+      env: { ...home.env, NO_COLOR: "1", TERM: "xterm" },
+      tty: true,
+    });
+    const [, complete] = await login.waitForStderr(COMPLETE_URI);
+    await approveDeviceCode(complete!);
+    const { code, stderr } = await login.result();
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, QR_CODE);
+    assert.doesNotMatch(stderr, SPINNER);
+    assert.ok(!stderr.includes(ESC), "no escape sequences");
+    assert.match(stderr, /Waiting for approval \(the code expires in/);
+    assert.match(stderr, /Logged in: profile "default"/);
+  });
+});
+
+Deno.test("clauth login --flow device with TERM=dumb on a terminal draws no spinner and no escape sequences", async () => {
+  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+    const home = await makeCliHome();
+    const { NO_COLOR: _, ...env } = home.env;
+    const login = startClauth([...LOGIN, "--issuer", idp.issuer], {
+      env: { ...env, TERM: "dumb" },
+      tty: true,
+    });
+    const [, complete] = await login.waitForStderr(COMPLETE_URI);
+    await approveDeviceCode(complete!);
+    const { code, stderr } = await login.result();
+    assert.equal(code, 0, stderr);
+    assert.ok(!stderr.includes(ESC), "no escape sequences");
+    assert.doesNotMatch(stderr, SPINNER);
+  });
 });

@@ -2,13 +2,24 @@ import assert from "node:assert/strict";
 import { pastedRedirectReader } from "../../cli/paste_prompt.ts";
 import type { Terminal } from "../../cli/terminal.ts";
 
-function recordingTerminal(): Terminal & { lines: string[] } {
+/** A terminal that records its lines, and says when one matching a pattern arrives. */
+function recordingTerminal(): Terminal & { lines: string[]; said(pattern: RegExp): Promise<void> } {
   const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  const record = (line: string) => {
+    lines.push(line);
+    for (const wake of waiters.splice(0)) wake();
+  };
   return {
     lines,
+    async said(pattern) {
+      while (!lines.some((line) => pattern.test(line))) {
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
     out: () => Promise.resolve(),
-    info: (line) => void lines.push(line),
-    raw: (text) => void lines.push(text),
+    info: record,
+    raw: record,
     interactive: true,
     color: false,
     tty: true,
@@ -44,7 +55,7 @@ Deno.test("pastedRedirectReader() stops asking at the end of input and waits unt
   const controller = new AbortController();
   assert.equal(await read(controller.signal), "junk");
   const waiting = read(controller.signal, "That is not the address.");
-  await new Promise((r) => setTimeout(r, 20));
+  await terminal.said(/^No more input/);
   const reason = new Error("login over");
   controller.abort(reason);
   await assert.rejects(waiting, (error) => error === reason);

@@ -58,8 +58,8 @@ Deno.test("clauth whoami shows alice's verified ID token claims merged with user
 Deno.test("clauth whoami accepts an expired ID token but says it expired", async () => {
   await withProvider({ autoApprove: true, idTokenTtl: 1 }, async (idp) => {
     const home = await loggedInHome(idp.issuer, "openid profile api:read");
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    const result = await runClauth(["whoami"], { env: home.env });
+    // A minute later by clauth's clock: the 1 s ID token has expired, the access token has not.
+    const result = await runClauth(["whoami"], { env: home.env, now: Date.now() + 60_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,

@@ -18,7 +18,11 @@ function poll(idp: DevProvider, deviceCode: string) {
   return token(idp, { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: "demo-cli" });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A clock for the provider's poll pacing that moves only when the test says. */
+function pollClock() {
+  let now = Date.now();
+  return { read: () => now, advance: (ms: number) => void (now += ms) };
+}
 
 Deno.test("device authorization response carries interval and the verification URIs", async () => {
   await withProvider({ deviceInterval: 3 }, async (idp) => {
@@ -37,13 +41,14 @@ Deno.test("device authorization response carries interval and the verification U
 });
 
 Deno.test("polling faster than the interval gets slow_down, and the interval grows by 5 s", async () => {
-  await withProvider({ deviceInterval: 1 }, async (idp) => {
+  const clock = pollClock();
+  await withProvider({ deviceInterval: 1, pollClock: clock.read }, async (idp) => {
     const first = str((await authorize(idp)).body.device_code);
     assert.equal((await poll(idp, first)).body.error, "authorization_pending");
     const early = await poll(idp, first);
     assert.equal(early.status, 400);
     assert.equal(early.body.error, "slow_down");
-    await sleep(1100);
+    clock.advance(1100);
     // Still too early: the interval for this code is now 6 s.
     assert.equal((await poll(idp, first)).body.error, "slow_down");
     assert.equal(idp.counts["slow_down"], 2);
@@ -51,7 +56,7 @@ Deno.test("polling faster than the interval gets slow_down, and the interval gro
     // Another code, polled at its interval, is never slowed down.
     const second = str((await authorize(idp)).body.device_code);
     assert.equal((await poll(idp, second)).body.error, "authorization_pending");
-    await sleep(1000);
+    clock.advance(1000);
     assert.equal((await poll(idp, second)).body.error, "authorization_pending");
     assert.equal(idp.counts["slow_down"], 2);
     assert.equal(idp.counts[DEVICE_GRANT], 5);
@@ -59,23 +64,27 @@ Deno.test("polling faster than the interval gets slow_down, and the interval gro
 });
 
 Deno.test("approving over HTTP then polling yields tokens (refresh token with offline_access)", async () => {
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
-    const { body } = await authorize(idp);
-    const deviceCode = str(body.device_code);
-    assert.equal((await poll(idp, deviceCode)).body.error, "authorization_pending");
-    await approveDeviceCode(str(body.verification_uri_complete));
-    await sleep(1000);
-    const tokens = await poll(idp, deviceCode);
-    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
-    assert.equal(typeof tokens.body.access_token, "string");
-    assert.equal(typeof tokens.body.refresh_token, "string");
-    assert.equal(typeof tokens.body.id_token, "string");
-    assert.equal(tokens.body.scope, "openid offline_access api:read");
-    const info = await introspect(idp, str(tokens.body.access_token));
-    assert.equal(info.body.sub, "alice");
-    // The device code is used up.
-    assert.equal((await poll(idp, deviceCode)).body.error, "invalid_grant");
-  });
+  const clock = pollClock();
+  await withProvider(
+    { autoApprove: true, deviceInterval: 1, pollClock: clock.read },
+    async (idp) => {
+      const { body } = await authorize(idp);
+      const deviceCode = str(body.device_code);
+      assert.equal((await poll(idp, deviceCode)).body.error, "authorization_pending");
+      await approveDeviceCode(str(body.verification_uri_complete));
+      clock.advance(1000);
+      const tokens = await poll(idp, deviceCode);
+      assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+      assert.equal(typeof tokens.body.access_token, "string");
+      assert.equal(typeof tokens.body.refresh_token, "string");
+      assert.equal(typeof tokens.body.id_token, "string");
+      assert.equal(tokens.body.scope, "openid offline_access api:read");
+      const info = await introspect(idp, str(tokens.body.access_token));
+      assert.equal(info.body.sub, "alice");
+      // The device code is used up.
+      assert.equal((await poll(idp, deviceCode)).body.error, "invalid_grant");
+    },
+  );
 });
 
 Deno.test("without offline_access the device flow issues no refresh token", async () => {

@@ -120,18 +120,22 @@ Deno.test("deviceCodeFlow() gives up by itself once expires_in has passed, witho
 Deno.test("deviceCodeFlow() stops at once when aborted during a wait", async () => {
   const controller = new AbortController();
   const reason = new DOMException("Interrupted", "AbortError");
-  // A sleep that only ends by abort: the flow must not outlive it.
-  const sleep = (_ms: number, signal?: AbortSignal) =>
-    new Promise<void>((_, reject) =>
+  // A sleep that only ends by abort, and says when the flow has entered it.
+  let sleeping!: () => void;
+  const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+  const sleep = (_ms: number, signal?: AbortSignal) => {
+    sleeping();
+    return new Promise<void>((_, reject) =>
       signal?.addEventListener("abort", () => reject(signal.reason))
     );
+  };
   const { client, pollTimes } = await deviceClient([success], {}, {
     signal: controller.signal,
     sleep,
   });
-  const flow = deviceCodeFlow(client, {
-    onUserCode: () => void setTimeout(() => controller.abort(reason), 5),
-  });
+  const flow = deviceCodeFlow(client, { onUserCode: () => {} });
+  await asleep;
+  controller.abort(reason);
   await assert.rejects(flow, (error) => error === reason);
   assert.equal(pollTimes.length, 0);
 });

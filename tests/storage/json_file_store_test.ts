@@ -77,14 +77,29 @@ Deno.test("JsonFileStore rejects profile names that could escape the folder", as
 Deno.test("JsonFileStore.withLock() serializes holders across stores on the same folder", async () => {
   const dir = await Deno.makeTempDir();
   const events: string[] = [];
-  const hold = (store: JsonFileStore, name: string) =>
-    store.withLock("p", async () => {
-      events.push(`${name} in`);
-      await new Promise((r) => setTimeout(r, 30));
-      events.push(`${name} out`);
-    });
-  await Promise.all([hold(new JsonFileStore(dir), "a"), hold(new JsonFileStore(dir), "b")]);
-  assert.deepEqual(events.map((e) => e.split(" ")[1]), ["in", "out", "in", "out"]);
+  // a holds the lock until b has found it taken: b must then wait for a to let go.
+  let aIn!: () => void;
+  const aInside = new Promise<void>((resolve) => (aIn = resolve));
+  let bWaits!: () => void;
+  const bWaiting = new Promise<void>((resolve) => (bWaits = resolve));
+  const a = new JsonFileStore(dir).withLock("p", async () => {
+    events.push("a in");
+    aIn();
+    await bWaiting;
+    events.push("a out");
+  });
+  await aInside;
+  const b = new JsonFileStore(dir).withLock("p", () => {
+    events.push("b in");
+    return Promise.resolve();
+  }, {
+    onWait: () => {
+      events.push("b waits");
+      bWaits();
+    },
+  });
+  await Promise.all([a, b]);
+  assert.deepEqual(events, ["a in", "b waits", "a out", "b in"]);
 });
 
 Deno.test("JsonFileStore.set() leaves the previous file intact when the writer dies before rename", async () => {

@@ -177,10 +177,11 @@ Deno.test("getUsableToken() renews once when many callers race for a stale token
       profile: "p",
       binding,
       now: () => NOW,
-      refresh: async () => {
+      // All ten read the stale token before the first refresh is saved: only the re-read
+      // under the lock keeps the other nine from refreshing too.
+      refresh: () => {
         refreshes++;
-        await new Promise((r) => setTimeout(r, 5));
-        return issued(`new-${refreshes}`);
+        return Promise.resolve(issued(`new-${refreshes}`));
       },
     })));
   assert.equal(refreshes, 1);
