@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FAKE_BROWSER, profileHome, runClauth, startClauth } from "../helpers/cli.ts";
-import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
+import { introspect, QUICK_POLL, serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { followAuthorization } from "../../dev/browser.ts";
 
 function browserHome(issuer: string) {
@@ -59,7 +59,7 @@ Deno.test("clauth login --redirect-uri uses the first free of the listed fixed p
 });
 
 Deno.test("clauth login --no-browser under --flow auto uses the device flow", async () => {
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+  await withProvider({ autoApprove: true, deviceInterval: QUICK_POLL }, async (idp) => {
     const home = await browserHome(idp.issuer);
     const login = startClauth(["login", "--no-browser"], { env: home.env });
     await login.waitForStderr(/and enter the code:/);
@@ -102,7 +102,7 @@ Deno.test("clauth login says so when the browser could not be opened, after show
 });
 
 Deno.test("clauth login --redirect-uri with the device or client credentials flow warns that it does not apply", async () => {
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+  await withProvider({ autoApprove: true, deviceInterval: QUICK_POLL }, async (idp) => {
     const home = await browserHome(idp.issuer);
     for (const flow of [["--flow", "device"], ["--no-browser"]]) {
       const login = startClauth(

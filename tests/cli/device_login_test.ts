@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { profileHome, runClauth, startClauth } from "../helpers/cli.ts";
-import { introspect, withProvider } from "../helpers/dev_provider.ts";
+import { profileHome, runClauth, startClauth, startClauthProcess } from "../helpers/cli.ts";
+import { introspect, QUICK_POLL, withProvider } from "../helpers/dev_provider.ts";
 
 function deviceHome(issuer: string) {
   const scope = "openid offline_access api:read";
@@ -11,7 +11,7 @@ function deviceHome(issuer: string) {
 const COMPLETE_URI = /Or open this address, which already holds the code:\n {2}(\S+)\n/;
 
 Deno.test("clauth login --flow device prints the URI, the code and the complete URI, then stores tokens (exit 0)", async () => {
-  await withProvider({ deviceInterval: 1, autoApprove: true }, async (idp) => {
+  await withProvider({ deviceInterval: QUICK_POLL, autoApprove: true }, async (idp) => {
     const home = await deviceHome(idp.issuer);
     const login = startClauth(["login"], { env: home.env });
     const [, complete] = await login.waitForStderr(COMPLETE_URI);
@@ -38,7 +38,7 @@ Deno.test("clauth login --flow device prints the URI, the code and the complete 
 });
 
 Deno.test("clauth login --flow device exits 3 when the user denies", async () => {
-  await withProvider({ deviceInterval: 1, autoApprove: true }, async (idp) => {
+  await withProvider({ deviceInterval: QUICK_POLL, autoApprove: true }, async (idp) => {
     const home = await deviceHome(idp.issuer);
     const login = startClauth(["login"], { env: home.env });
     const [, complete] = await login.waitForStderr(COMPLETE_URI);
@@ -50,7 +50,7 @@ Deno.test("clauth login --flow device exits 3 when the user denies", async () =>
 });
 
 Deno.test("clauth login --flow device exits 3 when the code expires", async () => {
-  await withProvider({ deviceInterval: 1, deviceCodeTtl: 2 }, async (idp) => {
+  await withProvider({ deviceInterval: QUICK_POLL, deviceCodeTtl: 1 }, async (idp) => {
     const home = await deviceHome(idp.issuer);
     const result = await runClauth(["login"], { env: home.env });
     assert.equal(result.code, 3);
@@ -73,14 +73,16 @@ Deno.test("clauth login --flow device stops at once on Ctrl-C (SIGINT), exit 130
 }, async () => {
   await withProvider({ autoApprove: true, deviceInterval: 5 }, async (idp) => {
     const home = await deviceHome(idp.issuer);
-    const login = startClauth(["login"], { env: home.env });
+    // A real process: the signal goes to clauth's pid, as Ctrl-C on a terminal would.
+    const login = startClauthProcess(["login"], { env: home.env });
     await login.waitForStderr(/Waiting for approval/);
     const started = Date.now();
     login.kill("SIGINT");
     const result = await login.result();
     assert.equal(result.code, 130);
     assert.match(result.stderr, /clauth: interrupted\./);
-    assert.ok(Date.now() - started < 2000, "does not wait for the next poll");
+    // The next poll is 5 s away: well under that shows it did not wait for it.
+    assert.ok(Date.now() - started < 4000, "does not wait for the next poll");
     await assert.rejects(Deno.stat(`${home.stateDir}/tokens/dev.json`), Deno.errors.NotFound);
   });
 });

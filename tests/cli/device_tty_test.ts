@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
 import { makeCliHome, startClauth } from "../helpers/cli.ts";
-import { withProvider } from "../helpers/dev_provider.ts";
+import { QUICK_POLL, withProvider } from "../helpers/dev_provider.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -16,7 +16,7 @@ Deno.test({
   name: "clauth login --flow device on a terminal shows a QR code and a spinner with the time left",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
-    await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+    await withProvider({ autoApprove: true, deviceInterval: QUICK_POLL }, async (idp) => {
       const home = await makeCliHome();
       // util-linux `script` gives clauth a real pseudo-terminal, as a person's terminal would:
       // the process itself must see that its streams are terminals.
@@ -69,7 +69,7 @@ Deno.test({
 });
 
 Deno.test("clauth login --flow device with NO_COLOR on a terminal keeps the QR code but shows no spinner", async () => {
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+  await withProvider({ autoApprove: true, deviceInterval: QUICK_POLL }, async (idp) => {
     const home = await makeCliHome();
     const login = startClauth([...LOGIN, "--issuer", idp.issuer], {
       env: { ...home.env, NO_COLOR: "1", TERM: "xterm" },
@@ -88,7 +88,7 @@ Deno.test("clauth login --flow device with NO_COLOR on a terminal keeps the QR c
 });
 
 Deno.test("clauth login --flow device with TERM=dumb on a terminal draws no spinner and no escape sequences", async () => {
-  await withProvider({ autoApprove: true, deviceInterval: 1 }, async (idp) => {
+  await withProvider({ autoApprove: true, deviceInterval: QUICK_POLL }, async (idp) => {
     const home = await makeCliHome();
     const { NO_COLOR: _, ...env } = home.env;
     const login = startClauth([...LOGIN, "--issuer", idp.issuer], {

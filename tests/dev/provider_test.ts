@@ -169,7 +169,8 @@ Deno.test("introspection and revocation of a client-credentials token", async ()
 Deno.test("options are validated and the port option is honoured", async () => {
   const { startDevProvider } = await import("../../dev/provider.ts");
   await assert.rejects(startDevProvider({ accessTokenTtl: 0 }), RangeError);
-  await assert.rejects(startDevProvider({ deviceInterval: 1.5 }), RangeError);
+  await assert.rejects(startDevProvider({ deviceInterval: -1 }), RangeError);
+  await assert.rejects(startDevProvider({ deviceInterval: Number.NaN }), RangeError);
   let port = 0;
   await withProvider({}, (idp) => {
     port = Number(new URL(idp.issuer).port);

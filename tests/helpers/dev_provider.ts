@@ -4,6 +4,9 @@ import { type DevProvider, type DevProviderOptions, startDevProvider } from "../
 import { type CliHome, profileHome } from "./cli.ts";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
 
+/** A device polling interval (seconds) that keeps whole device-flow tests quick. */
+export const QUICK_POLL = 0.2;
+
 export const SERVICE_AUTH = `Basic ${btoa("demo-service:demo-service-secret")}`;
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 export const EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";

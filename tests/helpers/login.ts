@@ -6,7 +6,7 @@ import {
   type AuthorizationCodeResult,
 } from "../../flows/authorization_code.ts";
 import type { Client } from "../../flows/client.ts";
-import { type CliHome, FAKE_BROWSER, makeCliHome, runClauth } from "./cli.ts";
+import { type CliHome, makeCliHome, startClauth } from "./cli.ts";
 
 /** Runs the browser login with a programmatic browser that follows every redirect. */
 export async function loginAsAlice(
@@ -29,7 +29,7 @@ export async function loginAsAlice(
 
 /**
  * A CLI home whose profile "web" (the default) is logged in as alice through the real CLI
- * and the fake browser; `scope` is the profile's scope.
+ * and a programmatic browser; `scope` is the profile's scope.
  */
 export async function loggedInHome(
   issuer: string,
@@ -40,8 +40,13 @@ export async function loggedInHome(
     default_profile: "web",
     profiles: { web: { issuer, client_id: "demo-cli", flow: "browser", scope } },
   });
-  const env = { ...home.env, BROWSER: FAKE_BROWSER };
-  const login = await runClauth(["login"], { env });
-  if (login.code !== 0) throw new Error(`login failed (exit ${login.code}):\n${login.stderr}`);
-  return { ...home, env };
+  // The address clauth prints is followed in this process (no browser process to start).
+  const login = startClauth(["login", "--no-browser"], { env: home.env });
+  const [, url] = await login.waitForStderr(
+    /^Open this address in a browser to log in:\n {2}(\S+)\n/m,
+  );
+  await followAuthorization(url!);
+  const result = await login.result();
+  if (result.code !== 0) throw new Error(`login failed (exit ${result.code}):\n${result.stderr}`);
+  return home;
 }
