@@ -34,7 +34,18 @@ export async function execCommand(
     throw new ClauthError("usage", `"${options.envVar}" is not a valid environment variable name.`);
   }
   const tokens = await currentTokens(context, { minTtl: options.minTtl });
-  let child: Deno.ChildProcess;
+  // Listen before CMD starts: a signal that came between its start and our listening would
+  // end clauth (the default action) and leave CMD running on its own.
+  let child: Deno.ChildProcess | undefined;
+  const forward = FORWARDED_SIGNALS.map((signal) =>
+    context.runtime.onSignal(signal, () => {
+      try {
+        child?.kill(signal);
+      } catch {
+        // CMD has just exited: nothing to pass the signal on to
+      }
+    })
+  );
   try {
     child = new Deno.Command(program, {
       args,
@@ -45,20 +56,11 @@ export async function execCommand(
       stderr: "inherit",
     }).spawn();
   } catch (error) {
+    for (const remove of forward) remove();
     // The shell's codes: 127 not found, 126 found but not runnable (no permission, a folder).
     context.terminal.info(`clauth: Cannot run "${program}": ${(error as Error).message}.`);
     return error instanceof Deno.errors.NotFound ? 127 : 126;
   }
-  const forward = FORWARDED_SIGNALS.map((signal) => {
-    const handler = () => {
-      try {
-        child.kill(signal);
-      } catch {
-        // CMD has just exited: nothing to pass the signal on to
-      }
-    };
-    return context.runtime.onSignal(signal, handler);
-  });
   try {
     const status = await child.status;
     const number = status.signal

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
 import { makeCliHome, startClauth } from "../helpers/cli.ts";
 import { QUICK_POLL, withProvider } from "../helpers/dev_provider.ts";
+import { TextWatch } from "../helpers/text_watch.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -35,35 +36,18 @@ Deno.test({
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      let screen = "";
-      const waiters = new Set<() => void>();
-      const reading = (async () => {
-        const decoder = new TextDecoder();
-        for await (const chunk of child.stdout) {
-          screen += decoder.decode(chunk, { stream: true });
-          for (const wake of waiters) wake();
-        }
-      })();
-      /** Resolves once the screen matches `pattern` (each new chunk is checked). */
-      const shown = (pattern: RegExp) =>
-        new Promise<RegExpMatchArray>((resolve) => {
-          const check = () => {
-            const match = screen.match(pattern);
-            if (match && waiters.delete(check)) resolve(match);
-          };
-          waiters.add(check);
-          check();
-        });
-      const [, complete] = await shown(COMPLETE_URI);
-      await shown(SPINNER); // approve only once the spinner is on screen
+      const screen = new TextWatch();
+      const reading = screen.read(child.stdout);
+      const [, complete] = await screen.waitFor(COMPLETE_URI);
+      await screen.waitFor(SPINNER); // approve only once the spinner is on screen
       await approveDeviceCode(complete!);
       const status = await child.status;
       await reading;
       await child.stdin.close().catch(() => {});
       await child.stderr.cancel();
-      assert.equal(status.code, 0, screen);
-      assert.match(screen, /Logged in: profile "default"/);
-      assert.match(screen, QR_CODE, "a QR code drawn with block characters");
+      assert.equal(status.code, 0, screen.text);
+      assert.match(screen.text, /Logged in: profile "default"/);
+      assert.match(screen.text, QR_CODE, "a QR code drawn with block characters");
     });
   },
 });

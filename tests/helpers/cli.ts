@@ -8,6 +8,7 @@ import { runCli } from "../../cli/program.ts";
 import type { RuntimeSignal } from "../../cli/runtime.ts";
 import { fakeRuntime, type FakeRuntimeOptions } from "./fake_runtime.ts";
 import { platformEnv } from "./platform_env.ts";
+import { TextWatch } from "./text_watch.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -90,14 +91,12 @@ export async function runClauth(
 export function startClauth(args: string[], options: InProcessOptions = {}) {
   const runtime = fakeRuntime({ ...options, env: { ...platformEnv(), ...options.env } });
   const code = runCli(args, runtime);
-  const ended = code.then(() => {
-    throw new Error(`clauth ended before stderr matched; stderr:\n${runtime.stderrText}`);
-  });
-  ended.catch(() => {}); // only awaited by waitForStderr
+  const stderr = runtime.stderrWatch;
+  code.finally(() => stderr.end());
   return {
     runtime,
     /** Resolves with the first match of `pattern` in stderr; rejects if clauth ends first. */
-    waitForStderr: (pattern: RegExp) => Promise.race([runtime.waitForStderr(pattern), ended]),
+    waitForStderr: (pattern: RegExp) => stderr.waitFor(pattern),
     async result(): Promise<CliResult> {
       return { code: await code, stdout: runtime.stdoutText, stderr: runtime.stderrText };
     },
@@ -135,39 +134,15 @@ export function startClauthProcess(
   options: { env?: Record<string, string> } = {},
 ) {
   const child = clauthCommand(args, options.env).spawn();
-  const decoder = new TextDecoder();
-  let stderr = "";
-  const onChunk = new Set<() => void>();
-  const stderrDone = (async () => {
-    for await (const chunk of child.stderr) {
-      stderr += decoder.decode(chunk, { stream: true });
-      for (const wake of onChunk) wake();
-    }
-  })();
+  const stderr = new TextWatch();
+  const stderrDone = stderr.read(child.stderr);
   return {
     /** Resolves with the first match of `pattern` in stderr; rejects if stderr closes first. */
-    waitForStderr(pattern: RegExp): Promise<RegExpMatchArray> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = stderr.match(pattern);
-          if (match) {
-            onChunk.delete(check);
-            resolve(match);
-          }
-        };
-        onChunk.add(check);
-        check();
-        stderrDone.then(() => {
-          if (onChunk.delete(check)) {
-            reject(new Error(`stderr never matched ${pattern}:\n${stderr}`));
-          }
-        });
-      });
-    },
+    waitForStderr: (pattern: RegExp) => stderr.waitFor(pattern),
     async result(): Promise<CliResult> {
       const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
       await stderrDone;
-      return { code: status.code, stdout, stderr };
+      return { code: status.code, stdout, stderr: stderr.text };
     },
     kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
   };

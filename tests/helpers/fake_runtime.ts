@@ -6,6 +6,7 @@
 
 import { configDir, stateDir } from "../../storage/paths.ts";
 import type { Runtime, RuntimeSignal } from "../../cli/runtime.ts";
+import { TextWatch } from "./text_watch.ts";
 
 /** How the fake process looks from inside. */
 export interface FakeRuntimeOptions {
@@ -31,8 +32,8 @@ export interface FakeRuntime extends Runtime {
   advance(ms: number): void;
   /** Delivers `signal` to every handler listening for it, as the OS would. */
   send(signal: RuntimeSignal): void;
-  /** Resolves with the first match of `pattern` in stderr, as soon as it is written. */
-  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** stderr as it is written, to wait for a line the test must act on. */
+  readonly stderrWatch: TextWatch;
 }
 
 const encoder = new TextEncoder();
@@ -56,8 +57,7 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
   const columns = options.columns ?? 80;
   let now = options.now ?? Date.now();
   let stdout = "";
-  let stderr = "";
-  const stderrWaiters = new Set<() => void>();
+  const stderr = new TextWatch();
   const handlers = new Map<RuntimeSignal, Set<() => void>>();
   const stdin = typeof options.stdin === "string" || options.stdin === undefined
     ? streamOf(options.stdin ?? "")
@@ -74,10 +74,7 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
       columns: tty.stdout ? columns : undefined,
     },
     stderr: {
-      write(text) {
-        stderr += text;
-        for (const wake of stderrWaiters) wake();
-      },
+      write: (text) => stderr.append(text),
       isTerminal: tty.stderr ?? false,
       columns: tty.stderr ? columns : undefined,
     },
@@ -97,8 +94,9 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
       return stdout;
     },
     get stderrText() {
-      return stderr;
+      return stderr.text;
     },
+    stderrWatch: stderr,
     advance(ms) {
       now += ms;
     },
@@ -109,19 +107,6 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
         throw new Error(`nothing listens for ${signal}: use a subprocess test for that`);
       }
       for (const handler of listening) handler();
-    },
-    waitForStderr(pattern) {
-      return new Promise((resolve) => {
-        const check = () => {
-          const match = stderr.match(pattern);
-          if (!match) return false;
-          stderrWaiters.delete(wake);
-          resolve(match);
-          return true;
-        };
-        const wake = () => void check();
-        if (!check()) stderrWaiters.add(wake);
-      });
     },
   };
 }
