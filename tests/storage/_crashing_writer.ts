@@ -5,7 +5,9 @@ import { JsonFileStore } from "../../storage/json_file_store.ts";
 const store = new JsonFileStore(Deno.args[0]!, {
   beforeRename: async () => {
     await Deno.stdout.write(new TextEncoder().encode("ready\n"));
-    await new Promise(() => {}); // wait here until killed
+    // Wait here until killed. A bare never-settling promise is not enough: with nothing else
+    // pending, Deno would end the process by itself, racing the parent's kill.
+    await new Promise(() => setInterval(() => {}, 60_000));
   },
 });
 await store.set("p", {
