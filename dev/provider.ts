@@ -91,6 +91,11 @@ export interface DevProviderOptions {
   trustedJwtIssuers?: TrustedJwtIssuer[];
   /** Public keys `demo-jwt-service` may sign with, besides its generated key. */
   jwtClientJwks?: { keys: JsonWebKey[] };
+  /**
+   * The RSA private key (JWK, from {@linkcode generateRsaSigningKey}) that signs RS256 tokens.
+   * Default: one generated per process. Test runs share one across their workers.
+   */
+  rsaSigningKey?: JsonWebKey;
 }
 
 export interface DevProvider {
@@ -138,23 +143,26 @@ async function generateEcKey(): Promise<JsonWebKey> {
 /**
  * ID tokens default to RS256, so the keystore needs an RSA key too. Generating one takes
  * 60-300 ms, so it is made once per process (still fresh every run) and shared by the providers
- * a test process starts.
+ * a process starts.
  */
 function rsaKey(): Promise<JsonWebKey> {
-  rsaKeyPromise ??= (async () => {
-    const pair = await crypto.subtle.generateKey(
-      {
-        name: "RSASSA-PKCS1-v1_5",
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["sign", "verify"],
-    );
-    return cleanJwk(await crypto.subtle.exportKey("jwk", pair.privateKey), "RS256");
-  })();
+  rsaKeyPromise ??= generateRsaSigningKey();
   return rsaKeyPromise;
+}
+
+/** A new RSA private key, as a JWK, for {@linkcode DevProviderOptions.rsaSigningKey}. */
+export async function generateRsaSigningKey(): Promise<JsonWebKey> {
+  const pair = await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  );
+  return cleanJwk(await crypto.subtle.exportKey("jwk", pair.privateKey), "RS256");
 }
 
 function cleanJwk(jwk: JsonWebKey, alg: string): JsonWebKey {
@@ -201,7 +209,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
 
   const [ec, rsa, clientKey, listening] = await Promise.allSettled([
     generateEcKey(),
-    rsaKey(),
+    options.rsaSigningKey ?? rsaKey(),
     generateClientKeyPair(),
     listen(server, options.port ?? 0),
   ]);
