@@ -34,9 +34,69 @@ export type ClauthErrorCode =
   | "storage";
 
 /**
+ * The endpoint of the authorization server (or the step) a failure happened at: the
+ * metadata field without `_endpoint`, plus "discovery", "par" (pushed authorization
+ * requests) and "jwks" (the issuer's keys).
+ */
+export type ClauthEndpoint =
+  | "discovery"
+  | "authorization"
+  | "par"
+  | "token"
+  | "device_authorization"
+  | "revocation"
+  | "introspection"
+  | "userinfo"
+  | "jwks";
+
+/**
+ * The setting a failure is most likely fixed in, named like the option or metadata field it
+ * stands for. A CLI turns it into its own advice (the flag, the environment variable).
+ */
+export type ClauthSetting =
+  /** The issuer URL ({@linkcode ClauthError.message} says what was wrong with it). */
+  | "issuer"
+  /** The client id. */
+  | "client_id"
+  /** The client secret. */
+  | "client_secret"
+  /** The private key for private_key_jwt client authentication. */
+  | "private_key"
+  /** Which client authentication method to use. */
+  | "token_endpoint_auth_method"
+  /** The scopes asked for. */
+  | "scope"
+  /** The per-request network timeout. */
+  | "timeout"
+  /** The loopback redirect URI(s) of the browser login. */
+  | "redirect_uri"
+  /** The endpoints set by hand instead of (or over) discovery. */
+  | "endpoints"
+  /** The subject token of a token exchange. */
+  | "subject_token"
+  /** The actor token of a token exchange. */
+  | "actor_token";
+
+/** What {@linkcode ClauthError}'s constructor takes besides the code and message. */
+export interface ClauthErrorOptions {
+  /** The underlying error (oauth4webapi's, the network's), for detail on request. */
+  cause?: unknown;
+  /** The OAuth `error` code exactly as the server sent it, e.g. "invalid_client". */
+  oauthError?: string | undefined;
+  /** The HTTP status of the server's answer. */
+  status?: number | undefined;
+  /** The endpoint that failed. */
+  endpoint?: ClauthEndpoint | undefined;
+  /** The setting the fix is most likely in. */
+  setting?: ClauthSetting | undefined;
+}
+
+/**
  * An expected failure with a stable code and a message meant for a person. Print the
- * message as it is (it says what to do); branch on {@linkcode ClauthError.code}; show
- * `cause` only when asked for detail.
+ * message as it is; branch on {@linkcode ClauthError.code} and the structured fields
+ * (`oauthError`, `status`, `endpoint`, `setting`), never on the message; show `cause` only
+ * when asked for detail. Messages name no command-line flags: a CLI adds its own advice
+ * from `setting`.
  *
  * @example Turn failures into a message and an exit code in your CLI's entry point
  * ```ts
@@ -44,34 +104,56 @@ export type ClauthErrorCode =
  * import { ClauthError, exitCodeFor } from "@clauth/clauth";
  *
  * // What main() prints on stderr, and the code it exits with.
- * function failure(error: unknown): { line: string; exitCode: number } {
+ * function failure(error: unknown): { lines: string[]; exitCode: number } {
  *   if (!(error instanceof ClauthError)) throw error; // a bug: let it show its stack
- *   return { line: `my-cli: ${error.message}`, exitCode: exitCodeFor(error.code) };
+ *   const lines = [`my-cli: ${error.message}`];
+ *   if (error.setting === "client_secret") lines.push("Set MY_CLI_SECRET.");
+ *   return { lines, exitCode: exitCodeFor(error.code) };
  * }
  *
- * const error = new ClauthError("login_required", 'No usable token: run "my-cli login".');
+ * const error = new ClauthError(
+ *   "invalid_client",
+ *   "The token endpoint refused the request: invalid_client, HTTP 401.",
+ *   { oauthError: "invalid_client", status: 401, endpoint: "token", setting: "client_secret" },
+ * );
  * assert.deepEqual(failure(error), {
- *   line: 'my-cli: No usable token: run "my-cli login".',
- *   exitCode: 4,
+ *   lines: [
+ *     "my-cli: The token endpoint refused the request: invalid_client, HTTP 401.",
+ *     "Set MY_CLI_SECRET.",
+ *   ],
+ *   exitCode: 2,
  * });
- * assert.equal(error.code, "login_required");
+ * assert.equal(error.status, 401);
  * ```
  */
 export class ClauthError extends Error {
   /** The failure category; stable across versions. */
   readonly code: ClauthErrorCode;
+  /** The OAuth `error` code as the server sent it (even outside the RFC lists), if any. */
+  declare readonly oauthError?: string;
+  /** The HTTP status of the server's answer, when the failure came with one. */
+  declare readonly status?: number;
+  /** The endpoint (or step) that failed, when a server was involved. */
+  declare readonly endpoint?: ClauthEndpoint;
+  /** The setting the fix is most likely in, when we know it. */
+  declare readonly setting?: ClauthSetting;
 
   /**
    * Creates an error; flows and stores do this, callers mostly read them.
    *
    * @param code the failure category
    * @param message one or two sentences: what went wrong, then what to do about it
-   * @param options `cause` carries the underlying error for `--verbose`
+   * @param options `cause` carries the underlying error; the other fields
+   *   say what failed where, for callers to branch on
    */
-  constructor(code: ClauthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ClauthErrorCode, message: string, options: ClauthErrorOptions = {}) {
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
     this.name = "ClauthError";
     this.code = code;
+    if (options.oauthError !== undefined) this.oauthError = options.oauthError;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.endpoint !== undefined) this.endpoint = options.endpoint;
+    if (options.setting !== undefined) this.setting = options.setting;
   }
 }
 

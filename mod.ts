@@ -85,7 +85,14 @@
  * @module
  */
 
-export { ClauthError, type ClauthErrorCode, exitCodeFor } from "./errors.ts";
+export {
+  type ClauthEndpoint,
+  ClauthError,
+  type ClauthErrorCode,
+  type ClauthErrorOptions,
+  type ClauthSetting,
+  exitCodeFor,
+} from "./errors.ts";
 export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
 export type {
   AuthorizationServer,
