@@ -93,11 +93,12 @@ export async function exchangeCommand(
       ...(requestedTokenType === undefined ? {} : { requestedTokenType }),
     });
   } catch (error) {
-    if (fromProfile && error instanceof ClauthError && /^The subject token/.test(error.message)) {
+    if (fromProfile && error instanceof ClauthError && error.setting === "subject_token") {
+      const { oauthError, status, endpoint, setting } = error;
       throw new ClauthError(
         error.code,
         `${error.message} It is the profile's stored token: get a new one with "clauth token --force-refresh --profile ${context.settings.profile}" or "clauth login".`,
-        { cause: error.cause },
+        { cause: error.cause, oauthError, status, endpoint, setting },
       );
     }
     throw error;

@@ -15,6 +15,7 @@ import {
 import tab from "@bomb.sh/tab/commander";
 import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError, exitCodeFor } from "../errors.ts";
+import { errorHints } from "./error_hints.ts";
 import { FLOWS } from "./config.ts";
 import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { decodeCommand } from "./decode.ts";
@@ -311,6 +312,7 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     }
     if (error instanceof ClauthError) {
       terminal.info(`clauth: ${error.message}`);
+      for (const hint of errorHints(error)) terminal.info(hint);
       if (verbose) printCauses(terminal, error.cause);
       return exitCodeFor(error.code);
     }

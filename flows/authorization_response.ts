@@ -58,7 +58,7 @@ export function validateCallback(client: Client, url: URL, state: string): URLSe
   try {
     parameters = oauth.validateAuthResponse(client.as, client.client, url, state);
   } catch (error) {
-    throw authorizationResponseError(client, url, error);
+    throw authorizationResponseError(client, url, state, error);
   }
   if (!parameters.get("code")) {
     throw new ClauthError(
@@ -69,41 +69,56 @@ export function validateCallback(client: Client, url: URL, state: string): URLSe
   return parameters;
 }
 
-function authorizationResponseError(client: Client, url: URL, error: unknown): ClauthError {
+function authorizationResponseError(
+  client: Client,
+  url: URL,
+  expectedState: string,
+  error: unknown,
+): ClauthError {
+  const endpoint = "authorization";
   if (error instanceof oauth.AuthorizationResponseError) {
     const description = error.error_description ? ` (${safeText(error.error_description)})` : "";
+    const fields = { cause: error, oauthError: error.error, endpoint } as const;
     if (error.error === "access_denied") {
       return new ClauthError(
         "denied",
         `The login was denied at the authorization server: access_denied${description}.`,
-        { cause: error },
+        fields,
       );
     }
     return new ClauthError(
       "server",
       `The authorization server refused the login: ${safeText(error.error)}${description}.`,
-      { cause: error },
+      fields,
     );
   }
-  if (error instanceof oauth.OperationProcessingError) {
-    const iss = url.searchParams.get("iss");
-    if (error.message.includes('"iss"')) {
-      const issuer = client.as.issuer;
+  if (
+    error instanceof oauth.OperationProcessingError && error.code === oauth.INVALID_RESPONSE
+  ) {
+    const iss = url.searchParams.getAll("iss");
+    const issuer = client.as.issuer;
+    // oauth4webapi checks iss (RFC 9207) before state; its error says which only in words.
+    const badIss = iss.length > 1 ||
+      (iss.length === 0
+        ? client.as.authorization_response_iss_parameter_supported === true
+        : iss[0] !== issuer);
+    if (badIss) {
       return new ClauthError(
         "server",
-        iss === null
+        iss[0] === undefined
           ? `The authorization response has no iss parameter, although ${issuer} advertises authorization_response_iss_parameter_supported (RFC 9207). The login was refused.`
           : `The authorization response names another issuer: iss is ${
-            safeText(iss)
+            safeText(iss.join(", "))
           }, expected ${issuer}. The login was refused: the response may not come from your server (RFC 9207 mix-up protection).`,
-        { cause: error },
+        { cause: error, endpoint },
       );
     }
-    if (error.message.includes('"state"')) {
+    const state = url.searchParams.getAll("state");
+    if (state.length !== 1 || state[0] !== expectedState) {
       return new ClauthError(
         "usage",
         "The authorization response does not belong to this login (its state does not match).",
-        { cause: error },
+        { cause: error, endpoint },
       );
     }
   }
@@ -112,6 +127,6 @@ function authorizationResponseError(client: Client, url: URL, error: unknown): C
     `The authorization response cannot be used: ${
       error instanceof Error ? error.message : String(error)
     }.`,
-    { cause: error },
+    { cause: error, endpoint },
   );
 }

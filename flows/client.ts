@@ -10,10 +10,16 @@ import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { discover } from "./discovery.ts";
 import { ENDPOINT_NAMES, type EndpointOverrides } from "./endpoints.ts";
-import { type AuthMethod, type ClientCredentials, withClientAuth } from "./client_auth.ts";
+import {
+  type AuthMethod,
+  chooseAuthMethod,
+  type ClientCredentials,
+  credentialSetting,
+  withClientAuth,
+} from "./client_auth.ts";
 import { timedFetch } from "./http.ts";
 import { checkEndpointUrl, isLoopbackHost } from "./endpoints.ts";
-import { toClauthError } from "./oauth_errors.ts";
+import { endpointOf, toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata, TokenEndpointResponse } from "./oauth_types.ts";
 
 /** Who the client is and where its server lives. */
@@ -151,6 +157,7 @@ export function requireEndpoint(
     throw new ClauthError(
       "usage",
       `The server ${client.as.issuer} advertises no ${name}, which ${purpose} needs. If it has one, set "${name}" in the profile.`,
+      { endpoint: endpointOf(name), setting: "endpoints" },
     );
   }
   return url;
@@ -190,7 +197,7 @@ export async function authenticatedCall<T>(
     const { result, method } = await withClientAuth(client.as, client.settings, send);
     return { result, authMethod: method };
   } catch (error) {
-    // "pushed_authorization_request_endpoint" -> "pushed authorization request endpoint"
-    throw toClauthError(error, endpoint.replaceAll("_", " "));
+    const method = chooseAuthMethod(client.as, client.settings);
+    throw toClauthError(error, endpointOf(endpoint), { credential: credentialSetting(method) });
   }
 }

@@ -12,8 +12,8 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { ClauthError } from "../errors.ts";
-import { oauthErrorCode } from "./oauth_errors.ts";
+import { ClauthError, type ClauthSetting } from "../errors.ts";
+import { CHECK_CLIENT, oauthErrorCode } from "./oauth_errors.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
 import type { ClientPrivateKey } from "./private_key.ts";
 
@@ -90,7 +90,8 @@ export function clientAuthFor(
     if (!privateKey) {
       throw new ClauthError(
         "usage",
-        "The private_key_jwt client authentication needs a private key: set --private-key-file, CLAUTH_PRIVATE_KEY_FILE or the profile's private_key_file.",
+        "The private_key_jwt client authentication needs a private key, and the client has none.",
+        { setting: "private_key" },
       );
     }
     return oauth.PrivateKeyJwt(privateKey, {
@@ -104,7 +105,8 @@ export function clientAuthFor(
   if (clientSecret === undefined) {
     throw new ClauthError(
       "usage",
-      `The ${method} client authentication needs a client secret: set CLAUTH_CLIENT_SECRET or --client-secret-file.`,
+      `The ${method} client authentication needs a client secret, and the client has none.`,
+      { setting: "client_secret" },
     );
   }
   return method === "client_secret_post"
@@ -130,12 +132,12 @@ export async function withClientAuth<T>(
     const mayRetry = method === "client_secret_basic" && !credentials.configuredMethod &&
       rejectionStatus(error) !== undefined &&
       (supported === undefined || supported.includes("client_secret_post"));
-    if (!mayRetry) throw bodilessRejection(error);
+    if (!mayRetry) throw bodilessRejection(error, method);
     const post = "client_secret_post";
     try {
       return { result: await send(clientAuthFor(post, credentials)), method: post };
     } catch (retryError) {
-      throw bodilessRejection(retryError);
+      throw bodilessRejection(retryError, post);
     }
   }
 }
@@ -152,13 +154,22 @@ function rejectionStatus(error: unknown): number | undefined {
   return status === 401 || status === 403 ? status : undefined;
 }
 
+/**
+ * The setting to look at when the server refuses a client that authenticated with
+ * `method`: its secret, its private key, or (a public client) its id.
+ */
+export function credentialSetting(method: AuthMethod): ClauthSetting {
+  if (method === "private_key_jwt") return "private_key";
+  return method === "none" ? "client_id" : "client_secret";
+}
+
 /** A 401/403 without an OAuth error body is still a refused client: say so. */
-function bodilessRejection(error: unknown): unknown {
+function bodilessRejection(error: unknown, method: AuthMethod): unknown {
   const status = rejectionStatus(error);
   if (status === undefined || oauthErrorCode(error) !== undefined) return error;
   return new ClauthError(
     "invalid_client",
-    `The server refused the client (HTTP ${status}, no OAuth error in the answer). Check the client id and secret (CLAUTH_CLIENT_SECRET or --client-secret-file), the private key, and the profile's token_endpoint_auth_method`,
-    { cause: error },
+    `The server refused the client (HTTP ${status}, no OAuth error in the answer). ${CHECK_CLIENT}`,
+    { cause: error, status, setting: credentialSetting(method) },
   );
 }

@@ -17,7 +17,7 @@ import { authenticatedCall, type Client, tokenEndpointCall, type TokenResult } f
 import { defaultNow, defaultSleep } from "./dependencies.ts";
 import { replaceBody } from "./http.ts";
 import { verifyIdTokenInResponse } from "./id_token.ts";
-import { oauthErrorCode } from "./oauth_errors.ts";
+import { fieldsOf } from "./oauth_errors.ts";
 
 /** What the user needs to approve the login, from the device authorization response. */
 export interface DeviceCodePrompt {
@@ -121,28 +121,29 @@ export async function deviceCodeFlow(
         return await oauth.processDeviceCodeResponse(client.as, client.client, response);
       });
     } catch (error) {
-      const code = error instanceof ClauthError ? oauthErrorCode(error.cause) : undefined;
-      if (code === "authorization_pending") continue;
-      if (code === "slow_down") {
+      if (!(error instanceof ClauthError)) throw error;
+      if (error.oauthError === "authorization_pending") continue;
+      if (error.oauthError === "slow_down") {
         interval += SLOW_DOWN_SECONDS;
         continue;
       }
-      if (code === "access_denied") {
+      if (error.oauthError === "access_denied") {
         throw new ClauthError("denied", "The login was denied on the verification page.", {
+          ...fieldsOf(error),
           cause: error,
         });
       }
-      if (code === "expired_token") throw codeExpired(error);
+      if (error.oauthError === "expired_token") throw codeExpired(error);
       throw error;
     }
   }
 }
 
-function codeExpired(cause?: unknown): ClauthError {
+function codeExpired(cause?: ClauthError): ClauthError {
   return new ClauthError(
     "expired",
     "The device code expired before the login was approved. Run the login again and approve it sooner.",
-    { cause },
+    { ...(cause ? fieldsOf(cause) : {}), cause },
   );
 }
 

@@ -11,6 +11,7 @@ import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { checkIssuer, type EndpointOverrides, isLoopbackHost } from "./endpoints.ts";
 import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
+import { withEndpoint } from "./oauth_errors.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
 import { safeText } from "./safe_text.ts";
 
@@ -74,9 +75,16 @@ async function fetchMetadata(
     [oauth.allowInsecureRequests]: isLoopbackHost(issuerUrl.hostname),
   };
   const failures: string[] = [];
+  let status: number | undefined;
   for (const algorithm of ["oidc", "oauth2"] as const) {
-    const response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions, algorithm });
+    let response: Response;
+    try {
+      response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions, algorithm });
+    } catch (error) {
+      throw error instanceof ClauthError ? withEndpoint(error, "discovery") : error;
+    }
     if (response.status === 404 || response.status === 410) {
+      status = response.status;
       failures.push(`${describeUrl(response.url)} (HTTP ${response.status})`);
       await response.body?.cancel();
       continue;
@@ -92,11 +100,13 @@ async function fetchMetadata(
     `No discovery document for issuer ${issuerUrl.href}: tried ${
       failures.join(" and ")
     }. Check the issuer URL, or set the endpoints in the profile (token_endpoint, ...).`,
+    { status, endpoint: "discovery", setting: "issuer" },
   );
 }
 
 function discoveryError(error: unknown, issuerUrl: URL, response: Response): ClauthError {
   const where = describeUrl(response.url);
+  const fields = { cause: error, status: response.status, endpoint: "discovery" } as const;
   if (error instanceof oauth.OperationProcessingError) {
     if (error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
       const actual = (error.cause as { body?: { issuer?: unknown } }).body?.issuer;
@@ -104,15 +114,15 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
         "usage",
         `The discovery document at ${where} names the issuer "${
           safeText(String(actual))
-        }", not "${issuerUrl.href}". Set --issuer to the exact issuer if you trust this server.`,
-        { cause: error },
+        }", not "${issuerUrl.href}". If you trust this server, use the exact issuer it names.`,
+        { ...fields, setting: "issuer" },
       );
     }
     if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
       return new ClauthError(
         "server",
         `The discovery document at ${where} could not be fetched: HTTP ${response.status}.`,
-        { cause: error },
+        fields,
       );
     }
     if (error.code === oauth.RESPONSE_IS_NOT_JSON || error.code === oauth.PARSE_ERROR) {
@@ -121,14 +131,16 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
         `The discovery document at ${where} is not JSON (content-type ${
           response.headers.get("content-type") ?? "none"
         }). Check the issuer URL.`,
-        { cause: error },
+        { ...fields, setting: "issuer" },
       );
     }
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ClauthError("server", `The discovery document at ${where} is unusable: ${message}.`, {
-    cause: error,
-  });
+  return new ClauthError(
+    "server",
+    `The discovery document at ${where} is unusable: ${message}.`,
+    fields,
+  );
 }
 
 function isMetadata(value: unknown): value is oauth.AuthorizationServer {

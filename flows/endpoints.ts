@@ -87,12 +87,14 @@ export function checkIssuer(issuer: string): URL {
     throw new ClauthError(
       "usage",
       `The issuer "${issuer}" is not a URL: give the full address, e.g. https://login.example.com.`,
+      { setting: "issuer" },
     );
   }
   if (url.search || url.hash) {
     throw new ClauthError(
       "usage",
       `The issuer "${issuer}" has a query or fragment: an issuer identifier has neither (RFC 8414 §2).`,
+      { setting: "issuer" },
     );
   }
   if (url.protocol === "https:") return url;
@@ -101,7 +103,10 @@ export function checkIssuer(issuer: string): URL {
     throw new ClauthError(
       "insecure_issuer",
       `Refusing the http:// issuer ${issuer}: tokens and secrets would cross the network unencrypted. Use https:// (plain http is allowed only on loopback, such as 127.0.0.1 or localhost).`,
+      { setting: "issuer" },
     );
   }
-  throw new ClauthError("usage", `The issuer "${issuer}" must be an https:// URL.`);
+  throw new ClauthError("usage", `The issuer "${issuer}" must be an https:// URL.`, {
+    setting: "issuer",
+  });
 }

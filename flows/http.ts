@@ -32,8 +32,8 @@ export function timedFetch(deps: FlowDependencies): typeof fetch {
           "network",
           `No answer from ${where} within ${
             timeoutMs / 1000
-          } s. Check the network, or allow more time with --timeout.`,
-          { cause: error },
+          } s. Check the network, or allow a longer request timeout.`,
+          { cause: error, setting: "timeout" },
         );
       }
       throw new ClauthError(

@@ -173,9 +173,13 @@ export async function startLoopbackListener(
     "usage",
     `Cannot listen for the login callback: ${
       failures.join("; ")
-    }. Free the port, or pass another --redirect-uri (registered at the server).`,
+    }. Free the port, or use another redirect URI registered at the server.`,
+    { setting: "redirect_uri" },
   );
 }
+
+/** The setting a refused redirect URI is fixed in. */
+const REDIRECT_URI = { setting: "redirect_uri" } as const;
 
 /** Checks one redirect URI against RFC 8252 §7.3 and works out what to bind. */
 function parseRedirectUri(value: string): Candidate {
@@ -183,7 +187,7 @@ function parseRedirectUri(value: string): Candidate {
   try {
     uri = new URL(value);
   } catch {
-    throw new ClauthError("usage", `The redirect URI "${value}" is not a URL.`);
+    throw new ClauthError("usage", `The redirect URI "${value}" is not a URL.`, REDIRECT_URI);
   }
   const host = uri.hostname.toLowerCase();
   const hostname = host === "localhost" ? "127.0.0.1" : host === "[::1]" ? "::1" : host;
@@ -191,13 +195,22 @@ function parseRedirectUri(value: string): Candidate {
     throw new ClauthError(
       "usage",
       `The redirect URI "${value}" is not a loopback address: use http://127.0.0.1, http://[::1] or http://localhost with a path, e.g. ${DEFAULT_REDIRECT_URI} (RFC 8252 §7.3).`,
+      REDIRECT_URI,
     );
   }
   if (uri.hash || value.includes("#")) {
-    throw new ClauthError("usage", `The redirect URI "${value}" must not have a fragment.`);
+    throw new ClauthError(
+      "usage",
+      `The redirect URI "${value}" must not have a fragment.`,
+      REDIRECT_URI,
+    );
   }
   if (uri.username || uri.password) {
-    throw new ClauthError("usage", `The redirect URI "${value}" must not contain credentials.`);
+    throw new ClauthError(
+      "usage",
+      `The redirect URI "${value}" must not contain credentials.`,
+      REDIRECT_URI,
+    );
   }
   // URL drops a default port (":80"), which here still means "this fixed port".
   const explicit = /^http:\/\/(?:\[[^\]]*\]|[^/?#:]*):(\d+)/i.exec(value)?.[1];

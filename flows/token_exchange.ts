@@ -8,7 +8,7 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
-import { oauthErrorCode } from "./oauth_errors.ts";
+import { describeOAuthError, fieldsOf, oauthErrorDetail } from "./oauth_errors.ts";
 
 /** The grant type URN of token exchange. */
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -154,45 +154,52 @@ export async function tokenExchangeFlow(
   };
 }
 
-/** Rewords the failures a token exchange has its own words for. */
+/**
+ * Rewords the failures a token exchange has its own words for. An inactive token is blamed on
+ * the subject (`setting: "subject_token"`) unless an actor token was sent and the server's
+ * description mentions it (`"actor_token"`).
+ */
 function exchangeError(error: unknown, client: Client, options: TokenExchangeOptions): unknown {
   if (!(error instanceof ClauthError)) return error;
-  const code = oauthErrorCode(error.cause);
+  const answer = oauthErrorDetail(error.cause);
+  if (answer === undefined) return error;
+  const fields = { ...fieldsOf(error), cause: error.cause };
   const advertised = client.as.grant_types_supported;
   const unlisted = advertised !== undefined && !advertised.includes(TOKEN_EXCHANGE_GRANT);
   const server = client.as.issuer;
-  const detail = error.message.replace(/^The token endpoint refused the request: /, "");
-  switch (code) {
+  const detail = describeOAuthError(answer);
+  switch (answer.oauthError) {
     case "unsupported_grant_type":
       return new ClauthError(
         "usage",
         `This server does not support token exchange (RFC 8693): ${server} answered ${detail}${
           unlisted ? "; its metadata does not list the grant in grant_types_supported either" : ""
         }.`,
-        { cause: error.cause },
+        fields,
       );
     case "unauthorized_client":
       return new ClauthError(
         "invalid_client",
         `The client "${client.client.client_id}" may not use token exchange at ${server}: ${detail}. The server's administrator can allow the grant for this client.`,
-        { cause: error.cause },
+        { ...fields, setting: undefined }, // the fix is at the server, not in a setting
       );
     case "invalid_grant": {
-      const actor = options.actorToken !== undefined && /actor/i.test(detail);
+      // Which token the server means is only in its own words, when it says at all.
+      const actor = options.actorToken !== undefined && /actor/i.test(answer.description ?? "");
       return new ClauthError(
         "server",
         `The ${
           actor ? "actor" : "subject"
         } token is not active (expired, revoked or unknown to ${server}): ${detail}.`,
-        { cause: error.cause },
+        { ...fields, setting: actor ? "actor_token" : "subject_token" },
       );
     }
     default:
-      if (unlisted && code === "invalid_request") {
+      if (unlisted && answer.oauthError === "invalid_request") {
         return new ClauthError(
           error.code,
-          `${error.message}. This server may not support token exchange: its metadata does not list the grant.`,
-          { cause: error.cause },
+          `${error.message} This server may not support token exchange: its metadata does not list the grant.`,
+          fields,
         );
       }
       return error;

@@ -72,7 +72,7 @@ function userInfoError(error: unknown, expectedSubject: string | undefined): Cla
       `The userinfo endpoint answered for sub ${shown(actual)}, but the ID token is for sub ${
         shown(expectedSubject)
       }: refused (the access token may belong to another user).`,
-      { cause: error },
+      { cause: error, endpoint: "userinfo" },
     );
   }
   // A resource server's challenge is about the access token, not the client's credentials.
@@ -86,8 +86,8 @@ function userInfoError(error: unknown, expectedSubject: string | undefined): Cla
     return new ClauthError(
       "server",
       `The userinfo endpoint refused the access token: ${detail}, HTTP ${error.status}. It may have been revoked; log in again.`,
-      { cause: error },
+      { cause: error, oauthError: challenge?.error, status: error.status, endpoint: "userinfo" },
     );
   }
-  return toClauthError(error, "userinfo endpoint");
+  return toClauthError(error, "userinfo");
 }

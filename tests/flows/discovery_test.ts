@@ -142,11 +142,13 @@ Deno.test("discover() gives up after the timeout and says how to allow more time
     new Promise<Response>((_, reject) =>
       init?.signal?.addEventListener("abort", () => reject(init.signal!.reason))
     );
-  await rejectsWith(
+  const error = await rejectsWith(
     discover(ISSUER, { deps: { fetch: hanging as typeof fetch, timeoutMs: 50 } }),
     "network",
-    /No answer from .* within 0\.05 s.*--timeout/,
+    /No answer from .* within 0\.05 s\. Check the network, or allow a longer request timeout\./,
   );
+  assert.equal(error.setting, "timeout");
+  assert.equal(error.endpoint, "discovery");
 });
 
 Deno.test("discover() serves repeated calls from the metadata cache without a request", async () => {

@@ -176,7 +176,8 @@ Deno.test("startLoopbackListener() fails with a usage error when every fixed por
     assert.equal(error.code, "usage");
     assert.match(error.message, new RegExp(`port 127\\.0\\.0\\.1:${portA} is in use`));
     assert.match(error.message, new RegExp(`port 127\\.0\\.0\\.1:${portB} is in use`));
-    assert.match(error.message, /--redirect-uri/);
+    assert.match(error.message, /use another redirect URI registered at the server/);
+    assert.equal(error.setting, "redirect_uri");
   } finally {
     a.close();
     b.close();
