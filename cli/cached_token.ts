@@ -3,22 +3,23 @@
  * parser or any protocol code, and without touching the network.
  *
  * It understands only the flags that matter for picking a cached token. Anything else, or
- * any doubt (no token, stale, wrong issuer/client/scope, unknown flag, bad config), answers
- * `false` and main.ts runs the full command, which does the real work and the error messages.
+ * any doubt (unknown flag, bad config), it answers "skipped"; no fresh token for these
+ * settings, "stale". Either way main.ts runs the full command, which does the real work and
+ * the error messages.
  *
  * @module
  */
 
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { isFresh, matchesBinding } from "../storage/token_store.ts";
-import { configPath } from "./config.ts";
-import { epochSeconds, type Runtime } from "./runtime.ts";
+import { isFresh } from "../storage/token_store.ts";
+import type { Runtime } from "./runtime.ts";
 import {
   bindingOf,
   type GlobalFlags,
   parseSeconds,
   parseTimeout,
   resolveSettings,
+  sourcesOf,
 } from "./settings.ts";
 import { formatToken, parseOutputFormat } from "./token_output.ts";
 
@@ -36,10 +37,16 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
 };
 
 /**
- * Prints the cached token for `args` (the arguments after `token`) and returns true, or
- * returns false when the full command must run.
+ * What the cached-token path did: printed the token; read it and found it stale (or absent);
+ * or skipped it (flags it does not handle, or any doubt), leaving all to the full command.
  */
-export async function printCachedToken(args: string[], runtime: Runtime): Promise<boolean> {
+export type CachedTokenOutcome = "printed" | "stale" | "skipped";
+
+/** Prints the cached token for `args` (the arguments after `token`) when it can. */
+export async function printCachedToken(
+  args: string[],
+  runtime: Runtime,
+): Promise<CachedTokenOutcome> {
   const values: Record<string, string> = {};
   // git runs its credential helper with "get" appended (store and erase take the full path).
   if (args.at(-1) === "get") args = args.slice(0, -1);
@@ -49,7 +56,7 @@ export async function printCachedToken(args: string[], runtime: Runtime): Promis
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const key = VALUE_FLAGS[name];
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (key === undefined || value === undefined || key in values) return false;
+    if (key === undefined || value === undefined || key in values) return "skipped";
     values[key] = value;
   }
   try {
@@ -59,26 +66,17 @@ export async function printCachedToken(args: string[], runtime: Runtime): Promis
     ) {
       if (values[key] !== undefined) flags[key] = values[key];
     }
-    const { stateDir } = runtime;
-    const store = new JsonFileStore(stateDir);
-    const settings = await resolveSettings(flags, {
-      env: runtime.env,
-      configPath: configPath(runtime),
-      stateDir,
-      store,
-    });
-    const minTtl = parseSeconds(values.minTtl, "--min-ttl") ?? 30;
+    const settings = await resolveSettings(flags, sourcesOf(runtime));
+    const minTtl = parseSeconds(values.minTtl, "--min-ttl");
     parseTimeout(values.timeout, "--timeout"); // a bad value is the full command's to report
     const format = parseOutputFormat(values.output ?? "raw");
-    const tokens = await store.get(settings.profile);
-    const now = epochSeconds(runtime);
-    if (!tokens || !matchesBinding(tokens, bindingOf(settings)) || !isFresh(tokens, minTtl, now)) {
-      return false;
-    }
+    const store = new JsonFileStore(runtime.stateDir);
+    const tokens = await store.get(settings.profile, bindingOf(settings));
+    if (!tokens || !isFresh(tokens, minTtl, Math.floor(runtime.now() / 1000))) return "stale";
     // A reader that has gone ends clauth here, with 141; the full command must not run.
     runtime.stdout.write(formatToken(tokens, format));
-    return true;
+    return "printed";
   } catch {
-    return false;
+    return "skipped";
   }
 }

@@ -79,6 +79,21 @@ export function configPath(runtime: Pick<Runtime, "configDir">): string {
   return join(runtime.configDir, "config.json");
 }
 
+const readThisRun = new WeakMap<object, Promise<ConfigFile>>();
+
+/**
+ * The config file of the run `runtime` belongs to, read once however many steps ask (the
+ * cached-token path, then the full command).
+ */
+export function runConfig(runtime: Pick<Runtime, "configDir">): Promise<ConfigFile> {
+  let config = readThisRun.get(runtime);
+  if (!config) {
+    config = loadConfig(configPath(runtime));
+    readThisRun.set(runtime, config);
+  }
+  return config;
+}
+
 /** Reads and validates the config file; a missing file is an empty config. */
 export async function loadConfig(path: string): Promise<ConfigFile> {
   let text: string | undefined;

@@ -16,9 +16,8 @@ import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
 import type { Acquisition, UsableTokenOptions } from "../storage/usable_token.ts";
-import { configPath } from "./config.ts";
 import { epochSeconds, type Runtime } from "./runtime.ts";
-import { type GlobalFlags, resolveSettings, type Settings } from "./settings.ts";
+import { type GlobalFlags, resolveSettings, type Settings, sourcesOf } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
 import { checkIssuer } from "../flows/endpoints.ts";
@@ -34,6 +33,8 @@ export interface Session {
   readonly runtime: Runtime;
   readonly terminal: Terminal;
   readonly signal: AbortSignal;
+  /** The cached-token path has just found the token stale (no need to read it again first). */
+  readonly cachedTokenStale?: boolean;
 }
 
 /** The per-run context of a command that works on a profile's settings. */
@@ -52,11 +53,7 @@ export class CommandContext {
   /** Resolves settings from flags, environment and config, then builds the context. */
   static async create(options: GlobalOptions, session: Session): Promise<CommandContext> {
     const { runtime } = session;
-    const settings = await resolveSettings(options, {
-      env: runtime.env,
-      configPath: configPath(runtime),
-      stateDir: runtime.stateDir,
-    });
+    const settings = await resolveSettings(options, sourcesOf(runtime));
     // Refused before anything else, even when no request would be made (a token without a
     // refresh token). The cached-token path skips this: an http issuer never got a token.
     checkIssuer(settings.issuer);

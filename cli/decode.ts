@@ -16,6 +16,7 @@ import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { epochSeconds } from "./runtime.ts";
 import { formatDuration } from "./time_text.ts";
 import { tokenArgument } from "./token_argument.ts";
+import { bindingOf } from "./settings.ts";
 
 /** Options of `clauth decode`. */
 export interface DecodeOptions {
@@ -92,7 +93,7 @@ async function storedToken(
   context: CommandContext,
 ): Promise<{ value: string; source: Source; what: string }> {
   const { profile } = context.settings;
-  const tokens = await context.store.get(profile);
+  const tokens = await context.store.get(profile, bindingOf(context.settings));
   if (!tokens) {
     throw new ClauthError(
       "login_required",

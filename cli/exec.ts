@@ -17,7 +17,8 @@ import { currentTokens } from "./token.ts";
 /** Options of `clauth exec`. */
 export interface ExecOptions {
   envVar: string;
-  minTtl: number;
+  /** Seconds the token must have left, as given; undefined: the capped default. */
+  minTtl?: number | undefined;
 }
 
 /** Runs `clauth exec` and returns CMD's exit code. */

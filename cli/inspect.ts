@@ -11,6 +11,7 @@ import { claimText, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";
 import { currentTokens } from "./token.ts";
 import { tokenArgument } from "./token_argument.ts";
+import { bindingOf } from "./settings.ts";
 
 /** The fields people look for first, in this order; the rest follow as the server sent them. */
 const FIRST = [
@@ -42,7 +43,8 @@ export async function inspectCommand(
     rememberedMethod = tokens.auth_method;
   } else {
     value = await tokenArgument(token, context.session);
-    rememberedMethod = (await context.store.get(settings.profile).catch(() => undefined))
+    const binding = bindingOf(settings);
+    rememberedMethod = (await context.store.get(settings.profile, binding).catch(() => undefined))
       ?.auth_method;
   }
   const client = await context.client(rememberedMethod);

@@ -15,6 +15,7 @@ import { DevicePrompt } from "./device_prompt.ts";
 import { pastedRedirectReader } from "./paste_prompt.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
+import { rememberSettings } from "./remembered.ts";
 
 /** Options of `clauth login`. */
 export interface LoginOptions {
@@ -27,19 +28,21 @@ export interface LoginOptions {
 /** Runs `clauth login`. */
 export async function loginCommand(context: CommandContext, options: LoginOptions): Promise<void> {
   const { settings, store, terminal } = context;
-  const previous = await store.get(settings.profile).catch(() => undefined);
+  const binding = bindingOf(settings);
+  const previous = await store.get(settings.profile, binding).catch(() => undefined);
   if (settings.flow === "client-credentials") warnRedirectUrisUnused(context, options);
   const acquired = settings.flow === "client-credentials"
     ? await context.fetchClientCredentials(previous?.auth_method)
     : await interactiveLogin(context, options);
   const now = context.now();
-  const tokens = toStoredTokens(acquired.response, bindingOf(settings), now);
+  const tokens = toStoredTokens(acquired.response, binding, now);
   if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
   await store.withLock(
     settings.profile,
     () => store.set(settings.profile, tokens),
     context.lockOptions(),
   );
+  await rememberSettings(context);
   const scope = tokens.granted_scope ?? tokens.scope;
   terminal.info(
     `Logged in: profile "${settings.profile}" at ${settings.issuer}${

@@ -11,9 +11,10 @@ import { oauthErrorCode } from "../flows/oauth_errors.ts";
 import { canRevoke, revokeToken } from "../flows/revocation.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
-import { configPath, loadConfig } from "./config.ts";
+import { configPath, runConfig } from "./config.ts";
+import { forget } from "./remembered.ts";
 import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
-import { profileName, resolveSettings } from "./settings.ts";
+import { profileName, resolveSettings, sourcesOf } from "./settings.ts";
 
 /** Options of `clauth logout`. */
 export interface LogoutOptions {
@@ -29,7 +30,7 @@ export async function logoutCommand(
 ): Promise<void> {
   const { runtime, terminal } = session;
   const store = new JsonFileStore(runtime.stateDir);
-  const config = await loadConfig(configPath(runtime));
+  const config = await runConfig(runtime);
   const stored = await store.list();
   const profiles = options.all ? stored : [profileName(globals, config, runtime.env)];
   const [only] = profiles;
@@ -48,18 +49,20 @@ export async function logoutCommand(
   const failures: string[] = [];
   for (const profile of profiles) {
     await store.withLock(profile, async () => {
-      let tokens: StoredTokens | undefined;
+      let slots: StoredTokens[] = [];
       try {
-        tokens = await store.get(profile);
+        slots = await store.slots(profile);
       } catch (error) {
         // A damaged file cannot be revoked; logging out still removes it.
         if (!(error instanceof ClauthError)) throw error;
       }
-      if (tokens && options.revoke) {
+      // Every slot: the logins made with other settings are the profile's too.
+      for (const tokens of options.revoke ? slots : []) {
         const failure = await revokeAll(globals, profile, tokens, session);
         if (failure) failures.push(`${profile}: ${failure}`);
       }
       const deleted = await store.delete(profile);
+      await forget(runtime.stateDir, profile);
       terminal.info(
         deleted
           ? `Logged out of profile "${profile}".`
@@ -89,8 +92,11 @@ async function revokeAll(
     // Revoke what was issued: the stored issuer and client win over the current settings.
     const settings = await resolveSettings(
       { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
-      { env: runtime.env, configPath: configPath(runtime), stateDir: runtime.stateDir },
+      sourcesOf(runtime),
     );
+    // A slot a public client got is revoked as it was obtained, with no client authentication:
+    // a secret in the environment belongs to another slot's client.
+    if (tokens.auth_method === "none") settings.authMethod = "none";
     const client = await new CommandContext(globals, settings, session).client(
       tokens.auth_method,
     );

@@ -17,7 +17,8 @@ export async function main(
   runtime: Runtime,
   loadProgram: () => Promise<ProgramModule>,
 ): Promise<number> {
-  if (args[0] === "token" && await printCachedToken(args.slice(1), runtime)) return 0;
+  const cached = args[0] === "token" ? await printCachedToken(args.slice(1), runtime) : "skipped";
+  if (cached === "printed") return 0;
   const { runCli } = await loadProgram();
-  return await runCli(args, runtime);
+  return await runCli(args, runtime, { cachedTokenStale: cached === "stale" });
 }

@@ -1,11 +1,14 @@
 /**
  * The real process behind the {@linkcode Runtime} seam: the only file in cli/ that touches
- * Deno.env, the standard streams, the clock, signals and Deno.exit.
+ * Deno.env, the standard streams, the clock, signals and Deno.exit. Also where clauth keeps
+ * its files: CLAUTH_CONFIG_DIR / CLAUTH_STATE_DIR win (tests use them); then XDG on Linux and
+ * the BSDs, then the platform's own places on macOS and Windows.
  *
  * @module
  */
 
-import { configDir, stateDir } from "../storage/paths.ts";
+import { ClauthError } from "../errors.ts";
+import { join } from "../storage/paths.ts";
 import type { Runtime, RuntimeOutput, RuntimeSignal } from "./runtime.ts";
 
 /** The exit code of a process that wrote to a pipe nobody reads any more (128 + SIGPIPE). */
@@ -65,4 +68,39 @@ export function processRuntime(): Runtime {
       return () => Deno.removeSignalListener(signal, handler);
     },
   };
+}
+
+type Env = (name: string) => string | undefined;
+
+function home(env: Env): string {
+  const dir = env("HOME") ?? env("USERPROFILE");
+  if (!dir) {
+    throw new ClauthError(
+      "usage",
+      "Cannot find a home folder: set HOME, or CLAUTH_CONFIG_DIR and CLAUTH_STATE_DIR.",
+    );
+  }
+  return dir;
+}
+
+/** The folder holding config.json. */
+export function configDir(env: Env, os: string = Deno.build.os): string {
+  const explicit = env("CLAUTH_CONFIG_DIR");
+  if (explicit) return explicit;
+  if (os === "windows") {
+    return join(env("APPDATA") ?? join(home(env), "AppData", "Roaming"), "clauth");
+  }
+  if (os === "darwin") return join(home(env), "Library", "Application Support", "clauth");
+  return join(env("XDG_CONFIG_HOME") || join(home(env), ".config"), "clauth");
+}
+
+/** The folder holding tokens, caches and lock files (created 0700). */
+export function stateDir(env: Env, os: string = Deno.build.os): string {
+  const explicit = env("CLAUTH_STATE_DIR");
+  if (explicit) return explicit;
+  if (os === "windows") {
+    return join(env("LOCALAPPDATA") ?? join(home(env), "AppData", "Local"), "clauth");
+  }
+  if (os === "darwin") return join(home(env), "Library", "Application Support", "clauth", "state");
+  return join(env("XDG_STATE_HOME") || join(home(env), ".local", "state"), "clauth");
 }

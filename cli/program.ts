@@ -34,6 +34,9 @@ import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.t
 import { describeUrl } from "../flows/http.ts";
 import { safeText } from "../flows/safe_text.ts";
 
+const MIN_TTL_HELP =
+  "renew when fewer seconds are left (default 30, capped at half a token's lifetime)";
+
 /** Parses a number of seconds for commander, with the usage error it expects. */
 function seconds(value: string): number {
   try {
@@ -105,12 +108,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
         "raw" as const,
       ),
     )
-    .option(
-      "--min-ttl <seconds>",
-      "renew when fewer seconds are left (capped at half the lifetime)",
-      seconds,
-      30,
-    )
+    .option("--min-ttl <seconds>", MIN_TTL_HELP, seconds)
     .option("--force-refresh", "ignore the cached token", false)
     .addArgument(
       new Argument("[git-action]", "set by git when clauth is its credential helper").choices(
@@ -165,7 +163,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       "environment variable that carries the token",
       "CLAUTH_ACCESS_TOKEN",
     )
-    .option("--min-ttl <seconds>", "renew when fewer seconds are left", seconds, 30)
+    .option("--min-ttl <seconds>", MIN_TTL_HELP, seconds)
     .action(async (commandLine, options, command) => {
       const context = await withContext(command);
       setExitCode(await execCommand(context, commandLine, options));
@@ -262,7 +260,11 @@ the server.`,
  * Runs the whole CLI with `args` on `runtime` and returns the exit code. Expected failures
  * print one message. Ctrl-C (SIGINT) aborts network work and ends with 130.
  */
-export async function runCli(args: string[], runtime: Runtime): Promise<number> {
+export async function runCli(
+  args: string[],
+  runtime: Runtime,
+  options: { cachedTokenStale?: boolean } = {},
+): Promise<number> {
   const controller = new AbortController();
   const stopListening = runtime.onSignal(
     "SIGINT",
@@ -273,6 +275,7 @@ export async function runCli(args: string[], runtime: Runtime): Promise<number> 
       runtime,
       terminal: terminalOf(runtime),
       signal: controller.signal,
+      cachedTokenStale: options.cachedTokenStale === true,
     });
   } finally {
     stopListening();

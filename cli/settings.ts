@@ -1,6 +1,7 @@
 /**
  * The effective settings of a command: flags beat environment, environment beats the
- * profile's entry in the config file.
+ * profile's entry in the config file, and the config beats what the profile remembers from
+ * its last login. No token file is read here.
  *
  * Light on purpose: the cached-token path runs this, so it loads no protocol code.
  *
@@ -10,17 +11,21 @@
 import { ClauthError } from "../errors.ts";
 import type { AuthMethod } from "../flows/client_auth.ts";
 import type { EndpointOverrides } from "../flows/endpoints.ts";
-import { assertProfileName, JsonFileStore } from "../storage/json_file_store.ts";
-import { normalizeScope, type TokenBinding, type TokenStore } from "../storage/token_store.ts";
+import { assertProfileName } from "../storage/json_file_store.ts";
+import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
 import {
   type ConfigFile,
+  configPath,
   type Flow,
   FLOWS,
   loadConfig,
   MAX_TIMEOUT_SECONDS,
   type ProfileConfig,
+  runConfig,
 } from "./config.ts";
+import type { Runtime } from "./runtime.ts";
 import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
+import { readRemembered } from "./remembered.ts";
 
 /** Options common to every command, as given on the command line. */
 export interface GlobalFlags {
@@ -65,10 +70,20 @@ export const DEFAULT_PROFILE = "default";
 export interface SettingsSources {
   env: Env;
   configPath: string;
-  /** The state folder, whose token files remember a profile logged in with flags only. */
+  /** The state folder, where profiles remember their last login (cli/remembered.ts). */
   stateDir: string;
-  /** The token store in that folder, when the caller has one already. */
-  store?: TokenStore;
+  /** The config file's contents, when the caller has read it (see `runConfig`). */
+  config?: Promise<ConfigFile>;
+}
+
+/** Where a run of the CLI on `runtime` finds its settings (the config read once per run). */
+export function sourcesOf(runtime: Runtime): SettingsSources {
+  return {
+    env: runtime.env,
+    configPath: configPath(runtime),
+    stateDir: runtime.stateDir,
+    config: runConfig(runtime),
+  };
 }
 
 /** Merges flags, environment and config into the command's settings. */
@@ -77,7 +92,7 @@ export async function resolveSettings(
   options: SettingsSources,
 ): Promise<Settings> {
   const { env } = options;
-  const config = await loadConfig(options.configPath);
+  const config = await (options.config ?? loadConfig(options.configPath));
   const profile = profileName(flags, config, env);
   const entry: ProfileConfig = config.profiles[profile] ?? {};
 
@@ -85,16 +100,19 @@ export async function resolveSettings(
   let clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
   let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
   let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? entry.scope;
-  // A profile logged in with --issuer/--client-id and no config entry: what it was logged in
-  // with is remembered by its stored tokens, so later commands need not repeat the flags.
-  if (!issuer || !clientId) {
-    const stored = await (options.store ?? new JsonFileStore(options.stateDir)).get(profile)
-      .catch(() => undefined);
-    if (stored && (!issuer || issuer === stored.issuer)) {
-      issuer ??= stored.issuer;
-      clientId ??= stored.client_id;
-      scopeSetting ??= stored.scope || undefined;
-      flowSetting ??= stored.grant === "client-credentials" ? "client-credentials" : undefined;
+  // What the profile's last login used fills what is still missing (a profile logged in with
+  // flags alone; a flow not given), unless it was for another issuer or client.
+  if (!issuer || !clientId || !flowSetting || scopeSetting === undefined) {
+    const givenFlow = FLOWS.includes(flowSetting as Flow) ? flowSetting as Flow : undefined;
+    const last = await readRemembered(options.stateDir, profile, givenFlow);
+    if (
+      last && (issuer ?? last.issuer) === last.issuer &&
+      (clientId ?? last.client_id) === last.client_id
+    ) {
+      issuer ??= last.issuer;
+      clientId ??= last.client_id;
+      scopeSetting ??= last.scope;
+      flowSetting ??= last.flow;
     }
   }
   const named = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile;

@@ -1,19 +1,38 @@
 /**
  * `clauth status`: every profile (configured or with stored tokens), its issuer, flow,
- * scopes, expiry and whether a refresh token exists. Never prints a token.
+ * scopes, expiry and whether a refresh token exists, and every slot of tokens it holds (one
+ * per set of settings that logged in). Never prints a token.
  *
  * @module
  */
 
 import { ClauthError } from "../errors.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { configPath, loadConfig } from "./config.ts";
+import type { StoredTokens } from "../storage/token_store.ts";
+import { configPath, runConfig } from "./config.ts";
 import type { Session } from "./context.ts";
+import { readRemembered } from "./remembered.ts";
 import { epochSeconds, type Runtime } from "./runtime.ts";
-import { describeExpiry } from "./time_text.ts";
 import { profileName } from "./settings.ts";
+import { describeExpiry } from "./time_text.ts";
 
-/** One line of `clauth status --json`. */
+/** One slot of a profile: tokens obtained with one set of settings. */
+export interface SlotStatus {
+  issuer: string;
+  client_id: string;
+  /** "user" (a person logged in) or "client-credentials". */
+  grant: string;
+  /** The scope asked for ("" when none was). */
+  scope: string;
+  /** The scope the server granted, when it said. */
+  granted_scope?: string;
+  expires_at?: number;
+  expired?: boolean;
+  has_refresh_token: boolean;
+  has_id_token: boolean;
+}
+
+/** One entry of `clauth status --json`. The top-level token fields describe the newest slot. */
 export interface ProfileStatus {
   profile: string;
   /** Whether commands use this profile when none is named. */
@@ -28,17 +47,33 @@ export interface ProfileStatus {
   expired?: boolean;
   has_refresh_token?: boolean;
   has_id_token?: boolean;
+  /** Every slot, oldest first (empty when not logged in). */
+  slots: SlotStatus[];
   /** Why the stored tokens cannot be read, when they are damaged. */
   problem?: string;
 }
 
+function slotStatus(tokens: StoredTokens, now: number): SlotStatus {
+  const slot: SlotStatus = {
+    issuer: tokens.issuer,
+    client_id: tokens.client_id,
+    grant: tokens.grant,
+    scope: tokens.scope,
+    has_refresh_token: tokens.refresh_token !== undefined,
+    has_id_token: tokens.id_token !== undefined,
+  };
+  if (tokens.granted_scope !== undefined) slot.granted_scope = tokens.granted_scope;
+  if (tokens.expires_at !== undefined) {
+    slot.expires_at = tokens.expires_at;
+    slot.expired = tokens.expires_at <= now;
+  }
+  return slot;
+}
+
 /** Collects the status of every known profile (or only of `only`). */
-export async function collectStatus(
-  runtime: Runtime,
-  only?: string,
-): Promise<ProfileStatus[]> {
+export async function collectStatus(runtime: Runtime, only?: string): Promise<ProfileStatus[]> {
   const now = epochSeconds(runtime);
-  const config = await loadConfig(configPath(runtime));
+  const config = await runConfig(runtime);
   const store = new JsonFileStore(runtime.stateDir);
   const defaultProfile = profileName({}, config, runtime.env);
   const names = only
@@ -47,31 +82,39 @@ export async function collectStatus(
   const statuses: ProfileStatus[] = [];
   for (const profile of names) {
     const entry = config.profiles[profile];
+    const last = await readRemembered(runtime.stateDir, profile);
     const status: ProfileStatus = {
       profile,
       default: profile === defaultProfile,
       configured: entry !== undefined,
       logged_in: false,
+      slots: [],
     };
-    if (entry?.issuer) status.issuer = entry.issuer;
-    if (entry?.client_id) status.client_id = entry.client_id;
-    status.flow = entry?.flow ?? "auto";
-    if (entry?.scope) status.scope = entry.scope;
+    const issuer = entry?.issuer ?? last?.issuer;
+    const clientId = entry?.client_id ?? last?.client_id;
+    if (issuer) status.issuer = issuer;
+    if (clientId) status.client_id = clientId;
+    status.flow = entry?.flow ?? last?.flow ?? "auto";
+    const scope = entry?.scope ?? last?.scope;
+    if (scope) status.scope = scope;
     try {
-      const tokens = await store.get(profile);
-      if (tokens) {
+      const slots = await store.slots(profile);
+      status.slots = slots.map((tokens) => slotStatus(tokens, now));
+      const newest = slots.toSorted((a, b) => b.obtained_at - a.obtained_at)[0];
+      if (newest) {
+        const slot = slotStatus(newest, now);
         Object.assign(status, {
           logged_in: true,
-          issuer: tokens.issuer,
-          client_id: tokens.client_id,
-          scope: tokens.granted_scope ?? tokens.scope,
-          has_refresh_token: tokens.refresh_token !== undefined,
-          has_id_token: tokens.id_token !== undefined,
+          issuer: slot.issuer,
+          client_id: slot.client_id,
+          scope: slot.granted_scope ?? slot.scope,
+          has_refresh_token: slot.has_refresh_token,
+          has_id_token: slot.has_id_token,
         });
-        if (tokens.grant === "client-credentials") status.flow = "client-credentials";
-        if (tokens.expires_at !== undefined) {
-          status.expires_at = tokens.expires_at;
-          status.expired = tokens.expires_at <= now;
+        if (newest.grant === "client-credentials") status.flow = "client-credentials";
+        if (slot.expires_at !== undefined) {
+          status.expires_at = slot.expires_at;
+          status.expired = slot.expired!;
         }
       }
     } catch (error) {
@@ -103,18 +146,32 @@ export async function statusCommand(
     );
     return;
   }
+  const tokensText = (slot: { expires_at?: number | undefined; has_refresh_token: boolean }) =>
+    `${describeExpiry(slot.expires_at, now)}${
+      slot.has_refresh_token ? ", refresh token stored" : ""
+    }`;
   const lines = statuses.map((s) => {
     const state = s.problem
       ? `damaged token file: ${s.problem}`
       : s.logged_in
-      ? `${describeExpiry(s.expires_at, now)}${s.has_refresh_token ? ", refresh token stored" : ""}`
+      ? tokensText({ expires_at: s.expires_at, has_refresh_token: s.has_refresh_token === true })
       : "not logged in";
+    const others = s.slots.length > 1
+      ? s.slots.map((slot) =>
+        `    ${
+          slot.grant === "client-credentials" ? "client credentials" : "user login"
+        } for client ${slot.client_id} at ${slot.issuer}, scope "${slot.scope}": ${
+          tokensText(slot)
+        }`
+      )
+      : [];
     return [
       `${s.profile}${s.default ? " (default)" : ""}${s.configured ? "" : " (not in config)"}`,
       `  issuer:  ${s.issuer ?? "-"}`,
       `  client:  ${s.client_id ?? "-"}  flow: ${s.flow}`,
       `  scope:   ${s.scope || "-"}`,
       `  tokens:  ${state}`,
+      ...(others.length ? [`  slots (${others.length}, one per set of settings):`, ...others] : []),
     ].join("\n");
   });
   await terminal.out(lines.join("\n\n") + "\n");

@@ -9,12 +9,14 @@ import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
 import { interactiveLogin } from "./login.ts";
 import { bindingOf } from "./settings.ts";
+import { rememberSettings } from "./remembered.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
 
 /** Options of `clauth token`. */
 export interface TokenOptions {
   output: OutputFormat;
-  minTtl: number;
+  /** Seconds the token must have left, as given; undefined: the capped default. */
+  minTtl?: number | undefined;
   forceRefresh: boolean;
 }
 
@@ -24,13 +26,16 @@ export interface TokenOptions {
  */
 export async function currentTokens(
   context: CommandContext,
-  options: { minTtl?: number; forceRefresh?: boolean } = {},
+  options: { minTtl?: number | undefined; forceRefresh?: boolean } = {},
 ): Promise<StoredTokens> {
-  const { tokens, source } = await getUsableToken({
+  const { settings, terminal } = context;
+  const { tokens, source, shorterThanAsked } = await getUsableToken({
     store: context.store,
-    profile: context.settings.profile,
-    binding: bindingOf(context.settings),
-    ...options,
+    profile: settings.profile,
+    binding: bindingOf(settings),
+    ...(options.minTtl === undefined ? {} : { minTtl: options.minTtl }),
+    ...(options.forceRefresh ? { forceRefresh: true } : {}),
+    knownStale: context.session.cachedTokenStale === true,
     ...context.tokenSources(),
     lock: context.lockOptions(),
     // Only a person at a terminal can log in; scripts get "login required" (exit 4).
@@ -38,7 +43,15 @@ export async function currentTokens(
       ? { login: () => interactiveLogin(context) }
       : {}),
   });
-  if (context.options.verbose) context.terminal.info(`Token source: ${source}.`);
+  if (context.options.verbose) terminal.info(`Token source: ${source}.`);
+  if (source !== "cache") await rememberSettings(context);
+  if (shorterThanAsked && tokens.expires_at !== undefined) {
+    terminal.info(
+      `Warning: the server's newest token has ${
+        tokens.expires_at - context.now()
+      } s left, less than the ${options.minTtl} s asked for with --min-ttl: it issues no longer ones.`,
+    );
+  }
   return tokens;
 }
 

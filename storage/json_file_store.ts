@@ -1,10 +1,12 @@
 /**
- * The token store clauth uses by default: one JSON file per profile.
+ * The token store clauth uses by default: one JSON file per profile, holding its slots.
  *
- * `<state>/tokens/<profile>.json` (0600) in a 0700 folder, replaced atomically, with a
- * cross-process lock on `<profile>.lock` around read-refresh-write. A damaged file is never
- * silently dropped: reading it fails with a message naming it, and the next save moves it
- * aside as `<profile>.json.damaged-<time>` before writing.
+ * `<state>/tokens/<profile>.json` (0600) in a 0700 folder, `{ "slots": [...] }`, replaced
+ * atomically, with a cross-process lock on `<profile>.lock` around read-refresh-write. A file
+ * written before slots existed (the tokens themselves at the top level) reads as one slot and
+ * is rewritten with slots on the next save, losing nothing. A damaged file is never silently
+ * dropped: reading it fails with a message naming it, and the next save moves it aside as
+ * `<profile>.json.damaged-<time>` before writing.
  *
  * @module
  */
@@ -12,7 +14,14 @@
 import { abortable, ClauthError, jsonErrorPlace } from "../errors.ts";
 import { join } from "./paths.ts";
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
-import type { LockOptions, StoredTokens, TokenStore } from "./token_store.ts";
+import {
+  type LockOptions,
+  matchesBinding,
+  putSlot,
+  type StoredTokens,
+  type TokenBinding,
+  type TokenStore,
+} from "./token_store.ts";
 
 // Lowercase only: on macOS and Windows "Work" and "work" would share one file and one lock.
 const PROFILE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -41,7 +50,8 @@ export interface JsonFileStoreOptions {
 /**
  * Token store backed by one JSON file per profile under `<stateDir>/tokens`: files 0600 in a
  * 0700 folder, replaced atomically, and an OS file lock per profile, so several processes
- * (parallel `git` or `kubectl` calls) share one login and renew it once.
+ * (parallel `git` or `kubectl` calls) share one login and renew it once. Save and delete under
+ * {@linkcode JsonFileStore.withLock}: they rewrite the profile's whole file.
  *
  * Profile names are file names: letters, digits, ".", "_" and "-", at most 64 characters.
  *
@@ -52,17 +62,21 @@ export interface JsonFileStoreOptions {
  *
  * const stateDir = await Deno.makeTempDir(); // e.g. ~/.local/state/my-cli
  * const store = new JsonFileStore(stateDir);
- * await store.set("work", {
+ * const user = {
  *   issuer: "https://login.example.com",
  *   client_id: "my-cli",
  *   scope: "openid",
  *   grant: "user",
- *   access_token: "token",
- *   token_type: "bearer",
- *   obtained_at: Math.floor(Date.now() / 1000),
+ * } as const;
+ * const now = Math.floor(Date.now() / 1000);
+ * await store.withLock("work", async () => {
+ *   await store.set("work", { ...user, access_token: "a", token_type: "bearer", obtained_at: now });
+ *   // Other settings, another slot: the first login stays.
+ *   await store.set("work", { ...user, scope: "admin", access_token: "b", token_type: "bearer", obtained_at: now });
  * });
  * assert.deepEqual(await store.list(), ["work"]);
- * assert.equal((await store.get("work"))?.access_token, "token");
+ * assert.equal((await store.get("work", user))?.access_token, "a");
+ * assert.equal((await store.slots("work")).length, 2);
  * assert.ok(store.pathOf("work").endsWith("work.json"));
  * assert.equal(await store.delete("work"), true);
  * await Deno.remove(stateDir, { recursive: true });
@@ -89,29 +103,40 @@ export class JsonFileStore implements TokenStore {
     return join(this.#dir, `${profile}.json`);
   }
 
-  async get(profile: string): Promise<StoredTokens | undefined> {
+  async get(profile: string, binding: TokenBinding): Promise<StoredTokens | undefined> {
+    return (await this.slots(profile)).find((slot) => matchesBinding(slot, binding));
+  }
+
+  async slots(profile: string): Promise<StoredTokens[]> {
     const path = this.pathOf(profile);
     const text = await readTextIfExists(path);
-    if (text === undefined) return undefined;
-    const problem = findDamage(text);
-    if (problem) {
+    if (text === undefined) return [];
+    const slots = parseSlots(text);
+    if (typeof slots === "string") {
       throw new ClauthError(
         "storage",
-        `The token file ${path} is damaged (${problem}). Run "clauth login --profile ${profile}" to replace it; the damaged file will be kept beside it.`,
+        `The token file ${path} is damaged (${slots}). Logging in to profile "${profile}" again replaces it; the damaged file will be kept beside it.`,
       );
     }
-    return JSON.parse(text) as StoredTokens;
+    return slots;
   }
 
   async set(profile: string, tokens: StoredTokens): Promise<void> {
     const path = this.pathOf(profile);
     await ensurePrivateDir(this.#dir);
     const old = await readTextIfExists(path);
-    if (old !== undefined && findDamage(old)) {
+    let slots = old === undefined ? [] : parseSlots(old);
+    if (typeof slots === "string") {
       await Deno.rename(path, `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+      slots = [];
     }
-    await writeFileAtomic(path, JSON.stringify(tokens, null, 2) + "\n", this.#options);
+    await this.#write(profile, putSlot(slots, tokens));
     await this.#removeStaleTempFiles(profile);
+  }
+
+  async #write(profile: string, slots: StoredTokens[]): Promise<void> {
+    const text = JSON.stringify({ slots } satisfies SlotsFile, null, 2) + "\n";
+    await writeFileAtomic(this.pathOf(profile), text, this.#options);
   }
 
   /**
@@ -129,7 +154,16 @@ export class JsonFileStore implements TokenStore {
     }
   }
 
-  async delete(profile: string): Promise<boolean> {
+  async delete(profile: string, binding?: TokenBinding): Promise<boolean> {
+    if (binding) {
+      const slots = await this.slots(profile);
+      const kept = slots.filter((slot) => !matchesBinding(slot, binding));
+      if (kept.length === slots.length) return false;
+      if (kept.length > 0) {
+        await this.#write(profile, kept);
+        return true;
+      }
+    }
     try {
       await Deno.remove(this.pathOf(profile));
       return true;
@@ -173,18 +207,40 @@ export class JsonFileStore implements TokenStore {
   }
 }
 
-/** Returns what is wrong with a token file's text, or undefined when it is usable. */
-function findDamage(text: string): string | undefined {
+/** A token file's shape. */
+interface SlotsFile {
+  slots: StoredTokens[];
+}
+
+/**
+ * The slots a token file holds, or what is wrong with it. A file from before slots (one
+ * token set at the top level) is one slot.
+ */
+function parseSlots(text: string): StoredTokens[] | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return `not valid JSON${jsonErrorPlace(error)}`;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "not a JSON object";
+  if (!isRecord(value)) return "not a JSON object";
+  const slots = "slots" in value ? value.slots : [value];
+  if (!Array.isArray(slots)) return '"slots" is not a list';
+  for (const [i, slot] of slots.entries()) {
+    const problem = findDamage(slot);
+    if (problem) return "slots" in value ? `slot ${i + 1}: ${problem}` : problem;
   }
-  const record = value as Record<string, unknown>;
+  return slots as StoredTokens[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Returns what is wrong with one slot, or undefined when it is usable. */
+function findDamage(value: unknown): string | undefined {
+  if (!isRecord(value)) return "not a JSON object";
+  const record = value;
   for (const field of ["access_token", "issuer", "client_id", "token_type"]) {
     if (typeof record[field] !== "string") return `"${field}" is missing or not a string`;
   }

@@ -4,7 +4,13 @@
  * @module
  */
 
-import type { StoredTokens, TokenStore } from "./token_store.ts";
+import {
+  matchesBinding,
+  putSlot,
+  type StoredTokens,
+  type TokenBinding,
+  type TokenStore,
+} from "./token_store.ts";
 
 /**
  * Keeps tokens in a Map; the lock serializes callers within this process. Values are copied
@@ -13,42 +19,50 @@ import type { StoredTokens, TokenStore } from "./token_store.ts";
  * @example Tokens that live only as long as the process
  * ```ts
  * import assert from "node:assert/strict";
- * import { MemoryStore } from "@clauth/clauth";
+ * import { MemoryStore, type TokenBinding } from "@clauth/clauth";
  *
  * const store = new MemoryStore();
- * assert.equal(await store.get("default"), undefined);
- * await store.set("default", {
+ * const binding: TokenBinding = {
  *   issuer: "https://login.example.com",
  *   client_id: "my-service",
  *   scope: "",
  *   grant: "client-credentials",
- *   access_token: "token",
- *   token_type: "bearer",
- *   obtained_at: 0,
- * });
+ * };
+ * assert.equal(await store.get("default", binding), undefined);
+ * await store.set("default", { ...binding, access_token: "token", token_type: "bearer", obtained_at: 0 });
+ * assert.equal((await store.get("default", binding))?.access_token, "token");
  * assert.deepEqual(await store.list(), ["default"]);
  * ```
  */
 export class MemoryStore implements TokenStore {
-  readonly #tokens = new Map<string, StoredTokens>();
+  readonly #profiles = new Map<string, StoredTokens[]>();
   readonly #locks = new Map<string, Promise<unknown>>();
 
-  get(profile: string): Promise<StoredTokens | undefined> {
-    const tokens = this.#tokens.get(profile);
+  get(profile: string, binding: TokenBinding): Promise<StoredTokens | undefined> {
+    const tokens = this.#profiles.get(profile)?.find((slot) => matchesBinding(slot, binding));
     return Promise.resolve(tokens && structuredClone(tokens));
   }
 
+  slots(profile: string): Promise<StoredTokens[]> {
+    return Promise.resolve(structuredClone(this.#profiles.get(profile) ?? []));
+  }
+
   set(profile: string, tokens: StoredTokens): Promise<void> {
-    this.#tokens.set(profile, structuredClone(tokens));
+    const slots = this.#profiles.get(profile) ?? [];
+    this.#profiles.set(profile, putSlot(slots, structuredClone(tokens)));
     return Promise.resolve();
   }
 
-  delete(profile: string): Promise<boolean> {
-    return Promise.resolve(this.#tokens.delete(profile));
+  delete(profile: string, binding?: TokenBinding): Promise<boolean> {
+    const slots = this.#profiles.get(profile) ?? [];
+    const kept = binding ? slots.filter((slot) => !matchesBinding(slot, binding)) : [];
+    if (kept.length) this.#profiles.set(profile, kept);
+    else this.#profiles.delete(profile);
+    return Promise.resolve(kept.length < slots.length);
   }
 
   list(): Promise<string[]> {
-    return Promise.resolve([...this.#tokens.keys()].sort());
+    return Promise.resolve([...this.#profiles.keys()].sort());
   }
 
   withLock<T>(profile: string, fn: () => Promise<T>): Promise<T> {

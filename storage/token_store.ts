@@ -1,6 +1,9 @@
 /**
  * What clauth stores per profile, and the interface every token store implements.
  *
+ * A profile holds one slot per set of settings that obtained tokens (issuer, client, scopes,
+ * grant): logging in with other settings adds a slot and never replaces another login.
+ *
  * Stored JSON keeps the spec's wire names (`access_token`, `refresh_token`) and an absolute
  * `expires_at` (seconds since the epoch), so a file can be read without knowing when it was
  * written.
@@ -11,7 +14,10 @@
 /** The grant a stored token came from. User flows can refresh; client credentials re-fetch. */
 export type GrantKind = "user" | "client-credentials";
 
-/** What a token was obtained for; a stored token is used only when all of it matches. */
+/**
+ * What a token was obtained for; a stored token is used only when all of it matches. It names
+ * the token's slot within its profile.
+ */
 export interface TokenBinding {
   /** The issuer identifier the token came from. */
   issuer: string;
@@ -23,7 +29,7 @@ export interface TokenBinding {
   grant: GrantKind;
 }
 
-/** The tokens kept for one profile. */
+/** The tokens kept in one slot of a profile. */
 export interface StoredTokens extends TokenBinding {
   /** The access token, sent as the bearer credential. */
   access_token: string;
@@ -64,17 +70,25 @@ export interface TokenResponse {
 }
 
 /**
- * Storage for tokens, one entry per profile, with a lock around read-refresh-write.
- * {@linkcode getUsableToken} needs only this; implement it to keep tokens elsewhere (a
- * keychain, a database). `JsonFileStore` and `MemoryStore` are the two that come with clauth.
+ * Storage for tokens: per profile, one slot per {@linkcode TokenBinding}, with a lock around
+ * read-refresh-write. {@linkcode getUsableToken} needs only this; implement it to keep tokens
+ * elsewhere (a keychain, a database). `JsonFileStore` and `MemoryStore` come with clauth.
  */
 export interface TokenStore {
-  /** The profile's tokens, or undefined when there are none. Throws "storage" when damaged. */
-  get(profile: string): Promise<StoredTokens | undefined>;
-  /** Replaces the profile's tokens atomically. */
+  /**
+   * The tokens in the profile's slot for `binding`, or undefined when it has none. Throws
+   * "storage" when what is stored is damaged.
+   */
+  get(profile: string, binding: TokenBinding): Promise<StoredTokens | undefined>;
+  /** Every slot of the profile, in the order they were first saved. Throws when damaged. */
+  slots(profile: string): Promise<StoredTokens[]>;
+  /** Saves `tokens` in the slot of their own binding, atomically; other slots stay as they are. */
   set(profile: string, tokens: StoredTokens): Promise<void>;
-  /** Removes the profile's tokens; resolves to whether there were any. */
-  delete(profile: string): Promise<boolean>;
+  /**
+   * Removes the slot for `binding`, or every slot of the profile when `binding` is left out;
+   * resolves to whether anything was removed.
+   */
+  delete(profile: string, binding?: TokenBinding): Promise<boolean>;
   /** Names of the profiles that have stored tokens. */
   list(): Promise<string[]>;
   /** Runs `fn` while holding the profile's exclusive lock (across processes for file stores). */
@@ -107,18 +121,23 @@ export function normalizeScope(scope: string | undefined): string {
 }
 
 /**
- * Whether stored tokens were obtained for exactly this issuer, client, scope and grant.
- * Tokens for other settings are never handed out, even when the profile name matches.
+ * Whether stored tokens were obtained for exactly this issuer, client, scope and grant, that
+ * is, whether they are in the slot of `binding`. Tokens for other settings are never handed
+ * out, even when the profile name matches.
  */
-export function matchesBinding(tokens: StoredTokens, binding: TokenBinding): boolean {
+export function matchesBinding(tokens: TokenBinding, binding: TokenBinding): boolean {
   return tokens.issuer === binding.issuer && tokens.client_id === binding.client_id &&
     tokens.scope === binding.scope && tokens.grant === binding.grant;
 }
 
+/** Seconds a token must have left when the caller does not say: {@linkcode isFresh}. */
+export const DEFAULT_MIN_TTL = 30;
+
 /**
- * Whether the access token is still fresh: it has more than `minTtl` seconds left, where
- * `minTtl` is capped at half the token's lifetime so short-lived tokens stay usable. A token
- * without `expires_at` is always fresh. `now` is in seconds since the epoch.
+ * Whether the access token is still fresh: it has more than `minTtl` seconds left. Without a
+ * `minTtl`, {@linkcode DEFAULT_MIN_TTL} applies, capped at half the token's lifetime so that
+ * short-lived tokens stay usable; a `minTtl` given is honoured as it is (a job that needs ten
+ * minutes needs them). A token without `expires_at` is always fresh. `now` is in seconds.
  *
  * @example
  * ```ts
@@ -135,16 +154,18 @@ export function matchesBinding(tokens: StoredTokens, binding: TokenBinding): boo
  *   obtained_at: 1000,
  *   expires_at: 1600, // ten minutes
  * };
- * assert.equal(isFresh(tokens, 30, 1500), true); // 100 s left
- * assert.equal(isFresh(tokens, 30, 1580), false); // 20 s left: renew now
- * // A 60 s token needs only half its lifetime left, not the 40 s asked for.
- * assert.equal(isFresh({ ...tokens, expires_at: 1060 }, 40, 1025), true); // 35 s left
+ * assert.equal(isFresh(tokens, undefined, 1500), true); // 100 s left
+ * assert.equal(isFresh(tokens, undefined, 1580), false); // 20 s left: renew now
+ * // By default a 40 s token needs only half its lifetime left, not 30 s...
+ * assert.equal(isFresh({ ...tokens, expires_at: 1040 }, undefined, 1015), true); // 25 s left
+ * // ...but a minimum asked for is honoured.
+ * assert.equal(isFresh(tokens, 120, 1500), false); // 100 s left, 120 wanted
  * ```
  */
-export function isFresh(tokens: StoredTokens, minTtl: number, now: number): boolean {
+export function isFresh(tokens: StoredTokens, minTtl: number | undefined, now: number): boolean {
   if (tokens.expires_at === undefined) return true;
   const lifetime = tokens.expires_at - tokens.obtained_at;
-  const margin = Math.min(minTtl, Math.max(0, lifetime) / 2);
+  const margin = minTtl ?? Math.min(DEFAULT_MIN_TTL, Math.max(0, lifetime) / 2);
   return tokens.expires_at - now > margin;
 }
 
@@ -172,4 +193,13 @@ export function toStoredTokens(
   if (response.scope !== undefined) stored.granted_scope = response.scope;
   if (previous?.auth_method !== undefined) stored.auth_method = previous.auth_method;
   return stored;
+}
+
+/**
+ * The profile's slots with `tokens` saved in the slot of their binding: replaced where it
+ * was, or added last. For {@linkcode TokenStore} implementations.
+ */
+export function putSlot(slots: readonly StoredTokens[], tokens: StoredTokens): StoredTokens[] {
+  const at = slots.findIndex((slot) => matchesBinding(slot, tokens));
+  return at < 0 ? [...slots, tokens] : slots.map((slot, i) => (i === at ? tokens : slot));
 }

@@ -40,10 +40,18 @@ export interface UsableTokenOptions {
   profile: string;
   /** Issuer, client, scope and grant the token must have been obtained for. */
   binding: TokenBinding;
-  /** Seconds a cached token must still have (capped at half its lifetime). Default 30. */
+  /**
+   * Seconds a cached token must still have, honoured as given. Left out: 30, capped at half
+   * the token's lifetime ({@linkcode isFresh}).
+   */
   minTtl?: number;
   /** Ignore a fresh cached token and get a new one. */
   forceRefresh?: boolean;
+  /**
+   * The caller has just read this slot and found no fresh token: go straight to the lock
+   * (which re-reads it) instead of reading it once more first.
+   */
+  knownStale?: boolean;
   /** Current time in seconds since the epoch. */
   now?: () => number;
   /** Uses a refresh token (user grants). */
@@ -70,6 +78,11 @@ export interface UsableToken {
   tokens: StoredTokens;
   /** How they were obtained (for a `--verbose` line or a metric). */
   source: TokenSource;
+  /**
+   * True when even the token just obtained has less than the `minTtl` asked for: the server
+   * issues shorter tokens. It is still the best there is; tell the user.
+   */
+  shorterThanAsked?: boolean;
 }
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
@@ -114,44 +127,48 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
  * ```
  */
 export async function getUsableToken(options: UsableTokenOptions): Promise<UsableToken> {
-  const { store, profile, binding, forceRefresh = false } = options;
-  const minTtl = options.minTtl ?? 30;
+  const { store, profile, binding, forceRefresh = false, minTtl } = options;
   const now = options.now ?? epochSeconds;
   const usable = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
-    tokens !== undefined && matchesBinding(tokens, binding) && isFresh(tokens, minTtl, now());
+    tokens !== undefined && isFresh(tokens, minTtl, now());
 
   // A damaged file is an error for user logins (a person should know), but a client can
   // simply get a new token: the save moves the damaged file aside.
   const read = () =>
-    store.get(profile).catch((error) => {
+    store.get(profile, binding).catch((error) => {
       if (options.fetchNew && error instanceof ClauthError && error.code === "storage") {
         return undefined;
       }
       throw error;
     });
-  const seen = await read();
+  const seen = options.knownStale ? undefined : await read();
   if (!forceRefresh && usable(seen)) return { tokens: seen, source: "cache" };
 
   return await store.withLock(profile, async () => {
     let current = await read();
     // Someone else renewed while we waited for the lock: theirs is as good as ours.
-    const renewedMeanwhile = current?.access_token !== seen?.access_token;
+    const renewedMeanwhile = !options.knownStale && current?.access_token !== seen?.access_token;
     if ((!forceRefresh || renewedMeanwhile) && usable(current)) {
       return { tokens: current, source: "cache" };
     }
     // Why the stored tokens cannot serve, for the "login required" message below.
-    const why = current && !matchesBinding(current, binding)
-      ? mismatch(current, binding)
-      : current && !current.refresh_token
+    const why = current && !current.refresh_token
       ? "the stored access token has expired and there is no refresh token (ask for the offline_access scope to get one)"
-      : undefined;
-    if (current && !matchesBinding(current, binding)) current = undefined;
+      : current
+      ? undefined
+      : await otherSettings(store, profile, binding);
 
-    const save = async (acquired: Acquisition, source: TokenSource, previous?: StoredTokens) => {
+    const save = async (
+      acquired: Acquisition,
+      source: TokenSource,
+      previous?: StoredTokens,
+    ): Promise<UsableToken> => {
       const tokens = toStoredTokens(acquired.response, binding, now(), previous);
       if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
       await store.set(profile, tokens);
-      return { tokens, source };
+      return isFresh(tokens, minTtl, now())
+        ? { tokens, source }
+        : { tokens, source, shorterThanAsked: true };
     };
 
     if (current?.refresh_token && options.refresh) {
@@ -159,8 +176,8 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
         return await save(await options.refresh(current), "refresh", current);
       } catch (error) {
         if (!(error instanceof ClauthError && error.code === "invalid_grant")) throw error;
-        // The grant is dead (revoked, expired, or a rotated token was reused): drop it.
-        await store.delete(profile);
+        // The grant is dead (revoked, expired, or a rotated token was reused): drop its slot.
+        await store.delete(profile, binding);
         if (!options.login) {
           throw new ClauthError(
             "login_required",
@@ -182,20 +199,31 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
   }, options.lock);
 }
 
-/** Says which part of the binding the stored tokens were obtained for differs. */
-function mismatch(stored: StoredTokens, wanted: TokenBinding): string {
+/**
+ * When the profile has tokens only for other settings, says which setting differs from the
+ * nearest of them (same issuer and client first), for the "login required" message.
+ */
+async function otherSettings(
+  store: TokenStore,
+  profile: string,
+  wanted: TokenBinding,
+): Promise<string | undefined> {
+  const slots = await store.slots(profile).catch(() => []);
   const fields = [
     ["issuer", "issuer"],
     ["client_id", "client"],
     ["scope", "scope"],
     ["grant", "grant"],
   ] as const;
-  const [field, label] = fields.find(([field]) => stored[field] !== wanted[field])!;
-  return `the stored tokens are for ${label} "${stored[field]}", this run asks for "${
+  const differing = (slot: TokenBinding) => fields.findIndex(([f]) => slot[f] !== wanted[f]);
+  const nearest = slots.sort((a, b) => differing(b) - differing(a))[0];
+  if (!nearest) return undefined;
+  const [field, label] = fields[differing(nearest)]!;
+  return `the profile's stored tokens are for ${label} "${nearest[field]}", this run asks for "${
     wanted[field]
   }"`;
 }
 
 function loginAdvice(options: UsableTokenOptions): string {
-  return `run "${options.loginCommand ?? `clauth login --profile ${options.profile}`}"`;
+  return options.loginCommand ? `run "${options.loginCommand}"` : "log in again";
 }

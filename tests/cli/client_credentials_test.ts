@@ -42,17 +42,11 @@ Deno.test("clauth token fetches a new token once the cached one nears expiry", a
     const start = Date.now();
     const first = await runClauth(["token"], { env: home.env, now: start });
     assert.equal(first.code, 0, first.stderr);
-    // 4 s lifetime: --min-ttl 30 is capped at 2 s, so 3 s later by clauth's clock (1 s
-    // left) the token is stale; 1 s later it was still fresh.
-    const fresh = await runClauth(["token", "--min-ttl", "30"], {
-      env: home.env,
-      now: start + 1_000,
-    });
+    // 4 s lifetime: the default minimum (30 s) is capped at 2 s, so 3 s later by clauth's
+    // clock (1 s left) the token is stale; 1 s later it was still fresh.
+    const fresh = await runClauth(["token"], { env: home.env, now: start + 1_000 });
     assert.equal(fresh.stdout, first.stdout);
-    const second = await runClauth(["token", "--min-ttl", "30"], {
-      env: home.env,
-      now: start + 3_000,
-    });
+    const second = await runClauth(["token"], { env: home.env, now: start + 3_000 });
     assert.equal(second.code, 0, second.stderr);
     assert.notEqual(second.stdout, first.stdout);
     assert.equal(idp.counts.client_credentials, 2);

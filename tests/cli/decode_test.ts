@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { loggedInHome } from "../helpers/login.ts";
 import { claimsOf, signJwt, testKey, withPayload } from "../helpers/signing.ts";
@@ -9,7 +9,7 @@ const NOT_VERIFIED = /^Not verified: this is what the token says about itself/m;
 Deno.test("clauth decode shows the stored ID token's header and claims, says it is not verified, and --verify verifies", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedInHome(idp.issuer);
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/web.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/web.json`);
     const before = { ...idp.counts };
 
     const plain = await runClauth(["decode"], { env: home.env });
@@ -49,7 +49,7 @@ Deno.test("clauth decode shows the stored ID token's header and claims, says it 
 Deno.test("clauth decode --verify refuses an altered or foreign-signed token (exit 1)", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedInHome(idp.issuer);
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/web.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/web.json`);
     const altered = withPayload(stored.id_token, { ...claimsOf(stored.id_token), sub: "mallory" });
     const tampered = await runClauth(["decode", "--verify", "-"], {
       env: home.env,
@@ -91,7 +91,7 @@ Deno.test("clauth decode of the dev provider's opaque access token exits 2 with 
     const home = await serviceHome(idp.issuer);
     const { env } = home;
     assert.equal((await runClauth(["login"], { env })).code, 0);
-    const token = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/ci.json`))
+    const token = (await readSlot(`${home.stateDir}/tokens/ci.json`))
       .access_token;
 
     const stored = await runClauth(["decode"], { env });

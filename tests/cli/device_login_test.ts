@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { profileHome, runClauth, startClauth, startClauthProcess } from "../helpers/cli.ts";
+import {
+  profileHome,
+  readSlot,
+  runClauth,
+  startClauth,
+  startClauthProcess,
+} from "../helpers/cli.ts";
 import { introspect, QUICK_POLL, withProvider } from "../helpers/dev_provider.ts";
 
 function deviceHome(issuer: string) {
@@ -31,7 +37,7 @@ Deno.test("clauth login --flow device prints the URI, the code and the complete 
     const token = await runClauth(["token"], { env: home.env });
     assert.equal(token.code, 0, token.stderr);
     assert.equal((await introspect(idp, token.stdout.trim())).body.active, true);
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/dev.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/dev.json`);
     assert.equal(typeof stored.refresh_token, "string");
     assert.equal(typeof stored.id_token, "string");
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
 import type { DevProvider } from "../../dev/provider.ts";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import {
   ACCESS_TOKEN_TYPE,
   EXCHANGE_GRANT,
@@ -43,7 +43,7 @@ Deno.test("clauth exchange narrows the profile's token to a scope and audience, 
     assert.equal(info.body.scope, "api:read");
     assert.equal(info.body.aud, "https://orders.example");
     // The subject was the profile's own (cached) client-credentials token, with both scopes.
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/svc.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/svc.json`);
     assert.equal(stored.scope, "api:read api:write");
     assert.notEqual(stored.access_token, printed.access_token);
 

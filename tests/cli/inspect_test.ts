@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { loggedInHome } from "../helpers/login.ts";
 
 Deno.test("clauth inspect shows an active token, then inactive (exit 0) once it is revoked", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedInHome(idp.issuer, "openid offline_access api:read");
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/web.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/web.json`);
 
     const table = await runClauth(["inspect"], { env: home.env });
     assert.equal(table.code, 0, table.stderr);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import type { StoredTokens } from "../../storage/token_store.ts";
 import {
   type CliHome,
   FAKE_BROWSER,
   profileHome,
+  readSlot,
   runClauth,
   runClauthProcess,
   startClauth,
@@ -22,11 +24,11 @@ async function loggedIn(issuer: string, extra: Record<string, string> = {}) {
 }
 
 async function expireAccessToken(tokenFile: string): Promise<Record<string, unknown>> {
-  const stored = JSON.parse(await Deno.readTextFile(tokenFile));
+  const stored = await readSlot(tokenFile);
   const now = Math.floor(Date.now() / 1000);
   stored.obtained_at = now - 3600;
   stored.expires_at = now - 10;
-  await Deno.writeTextFile(tokenFile, JSON.stringify(stored));
+  await Deno.writeTextFile(tokenFile, JSON.stringify({ slots: [stored] }));
   return stored;
 }
 
@@ -68,7 +70,7 @@ Deno.test("clauth token answers from the cache with the server gone (no network 
 Deno.test("clauth logout revokes at the server, then deletes the local tokens", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedIn(idp.issuer);
-    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const stored = await readSlot(home.tokenFile);
     const result = await runClauth(["logout"], { env: home.env });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Revoked the tokens of profile "me"/);
@@ -83,7 +85,7 @@ Deno.test("clauth logout revokes at the server, then deletes the local tokens", 
 Deno.test("clauth logout --no-revoke only deletes locally; --all covers every profile", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedIn(idp.issuer);
-    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const stored = await readSlot(home.tokenFile);
     const result = await runClauth(["logout", "--all", "--no-revoke"], { env: home.env });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Logged out of profile "me"/);
@@ -169,7 +171,7 @@ Deno.test("a damaged token file of a client-credentials profile is kept aside an
 Deno.test("clauth status shows profiles, expiry and refresh tokens but never a token", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const home = await loggedIn(idp.issuer);
-    const stored = JSON.parse(await Deno.readTextFile(home.tokenFile));
+    const stored = await readSlot(home.tokenFile);
     const json = await runClauth(["status", "--json"], { env: home.env });
     assert.equal(json.code, 0, json.stderr);
     const [me] = JSON.parse(json.stdout);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { identityOf } from "../../cli/whoami.ts";
 import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/client.ts";
-import { makeCliHome, runClauth } from "../helpers/cli.ts";
+import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
 import { loggedInHome } from "../helpers/login.ts";
@@ -48,7 +48,7 @@ Deno.test("clauth whoami shows alice's verified ID token claims merged with user
     assert.equal(idp.counts.userinfo, 2);
     assert.equal(idp.counts.jwks, 1, "later runs use the cached key set");
 
-    const stored = JSON.parse(await Deno.readTextFile(`${home.stateDir}/tokens/web.json`));
+    const stored = await readSlot(`${home.stateDir}/tokens/web.json`);
     for (const secret of [stored.access_token, stored.refresh_token, stored.id_token]) {
       assert.ok(!table.stdout.includes(secret) && !result.stdout.includes(secret));
     }

@@ -147,3 +147,11 @@ export function startClauthProcess(
     kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
   };
 }
+
+/** The first slot of a token file (`<state>/tokens/<profile>.json`), as stored (untyped JSON). */
+// deno-lint-ignore no-explicit-any
+export async function readSlot(tokenFile: string): Promise<any> {
+  const { slots } = JSON.parse(await Deno.readTextFile(tokenFile));
+  if (!Array.isArray(slots) || slots.length === 0) throw new Error(`no slot in ${tokenFile}`);
+  return slots[0];
+}

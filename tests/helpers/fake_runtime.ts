@@ -4,7 +4,7 @@
  * real one), stdin from a string, stdout and stderr recorded, and signals the test sends.
  */
 
-import { configDir, stateDir } from "../../storage/paths.ts";
+import { configDir, stateDir } from "../../cli/process_runtime.ts";
 import type { Runtime, RuntimeSignal } from "../../cli/runtime.ts";
 import { TextWatch } from "./text_watch.ts";
 

@@ -21,7 +21,7 @@ Deno.test("JsonFileStore.set() creates a 0700 folder and a 0600 file, and get() 
   const dir = await Deno.makeTempDir();
   const store = new JsonFileStore(`${dir}/state`);
   await store.set("work", sample("A"));
-  assert.deepEqual(await store.get("work"), sample("A"));
+  assert.deepEqual(await store.get("work", sample("A")), sample("A"));
   if (posix) {
     assert.equal((await Deno.stat(`${dir}/state/tokens`)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(store.pathOf("work"))).mode! & 0o777, 0o600);
@@ -29,7 +29,7 @@ Deno.test("JsonFileStore.set() creates a 0700 folder and a 0600 file, and get() 
   assert.deepEqual(await store.list(), ["work"]);
   assert.equal(await store.delete("work"), true);
   assert.equal(await store.delete("work"), false);
-  assert.equal(await store.get("work"), undefined);
+  assert.equal(await store.get("work", sample("A")), undefined);
 });
 
 Deno.test("JsonFileStore.set() tightens a folder that already existed with loose permissions", {
@@ -47,16 +47,16 @@ Deno.test("JsonFileStore.get() names the damaged file, and set() keeps it aside"
   const store = new JsonFileStore(dir);
   await Deno.mkdir(`${dir}/tokens`, { recursive: true });
   await Deno.writeTextFile(store.pathOf("p"), '{"access_token": "tok-SECRET-1", nope}');
-  await assert.rejects(store.get("p"), (error: unknown) => {
+  await assert.rejects(store.get("p", sample("A")), (error: unknown) => {
     assert.ok(error instanceof ClauthError);
     assert.equal(error.code, "storage");
     assert.match(error.message, /p\.json is damaged \(not valid JSON/);
     assert.ok(!error.message.includes("SECRET"), "the file's content is never quoted");
-    assert.match(error.message, /clauth login --profile p/);
+    assert.match(error.message, /Logging in to profile "p" again replaces it/);
     return true;
   });
   await store.set("p", sample("B"));
-  assert.equal((await store.get("p"))?.access_token, "B");
+  assert.equal((await store.get("p", sample("A")))?.access_token, "B");
   const kept = [...Deno.readDirSync(`${dir}/tokens`)].map((e) => e.name).filter((n) =>
     n.includes("damaged")
   );
@@ -124,7 +124,7 @@ Deno.test("JsonFileStore.set() leaves the previous file intact when the writer d
   await child.stdout.cancel();
   const status = await child.status;
   assert.equal(status.success, false);
-  assert.equal((await new JsonFileStore(dir).get("p"))?.access_token, "OLD");
+  assert.equal((await new JsonFileStore(dir).get("p", sample("OLD")))?.access_token, "OLD");
 });
 
 Deno.test("JsonFileStore.set() removes temporary files a crashed writer left, but not a live one's", async () => {
@@ -142,4 +142,38 @@ Deno.test("JsonFileStore.set() removes temporary files a crashed writer left, bu
   await assert.rejects(Deno.stat(stale), Deno.errors.NotFound);
   assert.ok((await Deno.stat(live)).isFile, "a recent temporary file may be a write in progress");
   assert.ok((await Deno.stat(other)).isFile, "another profile's files are its own business");
+});
+
+Deno.test("JsonFileStore keeps one slot per binding: other settings never replace a login", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new JsonFileStore(dir);
+  const user = sample("USER");
+  const service = { ...sample("SERVICE"), client_id: "svc", grant: "client-credentials" as const };
+  await store.set("p", user);
+  await store.set("p", service);
+  assert.equal((await store.get("p", user))?.access_token, "USER");
+  assert.equal((await store.get("p", service))?.access_token, "SERVICE");
+  await store.set("p", sample("USER-2")); // same binding: replaces its own slot only
+  assert.deepEqual((await store.slots("p")).map((slot) => slot.access_token), [
+    "USER-2",
+    "SERVICE",
+  ]);
+  assert.equal(await store.delete("p", service), true);
+  assert.deepEqual((await store.slots("p")).map((slot) => slot.access_token), ["USER-2"]);
+  assert.equal(await store.delete("p", service), false);
+  assert.equal(await store.delete("p", user), true);
+  assert.deepEqual(await store.list(), [], "the last slot gone, the file goes too");
+});
+
+Deno.test("JsonFileStore reads a file from before slots as one slot, and the next save keeps it", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new JsonFileStore(dir);
+  await Deno.mkdir(`${dir}/tokens`, { recursive: true });
+  const old = { ...sample("OLD"), refresh_token: "OLD-REFRESH" };
+  await Deno.writeTextFile(store.pathOf("p"), JSON.stringify(old));
+  assert.deepEqual(await store.get("p", old), old);
+  const service = { ...sample("SERVICE"), client_id: "svc", grant: "client-credentials" as const };
+  await store.set("p", service);
+  const file = JSON.parse(await Deno.readTextFile(store.pathOf("p")));
+  assert.deepEqual(file, { slots: [old, service] }, "nothing of the old login is lost");
 });

@@ -55,35 +55,50 @@ Deno.test("getUsableToken() refreshes a stale token and keeps the refresh token 
     },
   });
   assert.equal(result.source, "refresh");
-  const saved = await store.get("p");
+  const saved = await store.get("p", binding);
   assert.equal(saved?.access_token, "new-access");
   assert.equal(saved?.refresh_token, "old-refresh");
   assert.equal(saved?.token_type, "bearer");
   assert.equal(saved?.expires_at, NOW + 3600);
 });
 
-Deno.test("getUsableToken() caps --min-ttl at half the token lifetime", async () => {
+Deno.test("getUsableToken() caps only the default minimum at half the token lifetime", async () => {
   const store = new MemoryStore();
-  // 60 s lifetime, 40 s left: a min-ttl of 45 is capped to 30, so the token is still fresh.
-  await store.set("p", stored({ obtained_at: NOW - 20, expires_at: NOW + 40 }));
-  const fresh = await getUsableToken({
+  // A 60 s token with 35 s left: more than the default 30 s (half of 60 caps nothing).
+  await store.set("p", stored({ obtained_at: NOW - 25, expires_at: NOW + 35 }));
+  const options = { store, profile: "p", binding, now: () => NOW };
+  assert.equal((await getUsableToken({ ...options, refresh: never })).source, "cache");
+  // A 40 s token with 25 s left: the default minimum is capped at 20 s, so it still serves.
+  await store.set("p", stored({ obtained_at: NOW - 15, expires_at: NOW + 25 }));
+  assert.equal((await getUsableToken({ ...options, refresh: never })).source, "cache");
+});
+
+Deno.test("getUsableToken() honours a minTtl given, and says when even a new token is shorter", async () => {
+  const store = new MemoryStore();
+  // 15-minute tokens with 10 minutes left; a job needs 12: renew, do not cap to 7.5.
+  await store.set("p", stored({ obtained_at: NOW - 300, expires_at: NOW + 600 }));
+  const renewed = await getUsableToken({
     store,
     profile: "p",
     binding,
-    minTtl: 45,
+    minTtl: 720,
     now: () => NOW,
-    refresh: never,
+    refresh: () => Promise.resolve(issued("renewed", { expires_in: 900 })),
   });
-  assert.equal(fresh.source, "cache");
-  const stale = await getUsableToken({
+  assert.equal(renewed.source, "refresh");
+  assert.equal(renewed.tokens.access_token, "renewed");
+  assert.equal(renewed.shorterThanAsked, undefined);
+  // 20 minutes wanted: the server's newest 15-minute token is still handed out, flagged.
+  const short = await getUsableToken({
     store,
     profile: "p",
     binding,
-    minTtl: 45,
-    now: () => NOW + 11,
-    refresh: () => Promise.resolve(issued("renewed")),
+    minTtl: 1200,
+    now: () => NOW,
+    refresh: () => Promise.resolve(issued("short", { expires_in: 900 })),
   });
-  assert.equal(stale.source, "refresh");
+  assert.equal(short.tokens.access_token, "short");
+  assert.equal(short.shorterThanAsked, true);
 });
 
 Deno.test("getUsableToken() ignores tokens obtained for another issuer, client or scope", async () => {
@@ -125,15 +140,16 @@ Deno.test("getUsableToken() clears dead tokens on invalid_grant and reports logi
         Promise.reject(
           new ClauthError("invalid_grant", "The token endpoint refused the request: invalid_grant"),
         ),
+      loginCommand: "my-cli login",
     }),
     (error: unknown) => {
       assert.ok(error instanceof ClauthError);
       assert.equal(error.code, "login_required");
-      assert.match(error.message, /stored tokens were removed; run "clauth login --profile p"/);
+      assert.match(error.message, /stored tokens were removed; run "my-cli login"/);
       return true;
     },
   );
-  assert.equal(await store.get("p"), undefined);
+  assert.equal(await store.get("p", binding), undefined);
 });
 
 Deno.test("getUsableToken() falls back to an interactive login after invalid_grant when allowed", async () => {
@@ -148,7 +164,7 @@ Deno.test("getUsableToken() falls back to an interactive login after invalid_gra
     login: () => Promise.resolve(issued("fresh-login", { refresh_token: "r2" })),
   });
   assert.equal(result.source, "login");
-  assert.equal((await store.get("p"))?.refresh_token, "r2");
+  assert.equal((await store.get("p", binding))?.refresh_token, "r2");
 });
 
 Deno.test("getUsableToken() keeps the stored tokens when a refresh fails for another reason", async () => {
@@ -164,7 +180,7 @@ Deno.test("getUsableToken() keeps the stored tokens when a refresh fails for ano
     }),
     /offline/,
   );
-  assert.equal((await store.get("p"))?.refresh_token, "old-refresh");
+  assert.equal((await store.get("p", binding))?.refresh_token, "old-refresh");
 });
 
 Deno.test("getUsableToken() renews once when many callers race for a stale token", async () => {
@@ -202,7 +218,7 @@ Deno.test("getUsableToken() with forceRefresh renews a fresh token, and fetchNew
     fetchNew: () => Promise.resolve({ ...issued("cc-2"), authMethod: "client_secret_post" }),
   });
   assert.equal(result.source, "fetch");
-  assert.equal((await store.get("p"))?.auth_method, "client_secret_post");
+  assert.equal((await store.get("p", cc))?.auth_method, "client_secret_post");
 });
 
 Deno.test("getUsableToken() says which command to run when it cannot log in", async () => {
@@ -224,7 +240,7 @@ Deno.test("getUsableToken() says why stored tokens cannot serve when it cannot l
   await store.set("p", stored({ scope: "a" }));
   await assert.rejects(
     getUsableToken({ store, profile: "p", binding, now: () => NOW }),
-    /No usable token for profile "p" \(the stored tokens are for scope "a", this run asks for "a b"\)/,
+    /No usable token for profile "p" \(the profile's stored tokens are for scope "a", this run asks for "a b"\)/,
   );
   const { refresh_token: _gone, ...withoutRefresh } = stored({ expires_at: NOW - 1 });
   await store.set("p", withoutRefresh);

@@ -1,0 +1,107 @@
+/**
+ * What a profile remembers from its last logins: the issuer, client, scope and flow that got
+ * its newest tokens, for a person and for the client itself. A profile logged in with flags or environment variables alone needs none
+ * of them next time, and a flow not given is the one it last used. Kept beside the tokens, in
+ * `<state>/profiles/<profile>.json`, apart from them: settings never come from token files.
+ *
+ * @module
+ */
+
+import { join } from "../storage/paths.ts";
+import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "../storage/private_files.ts";
+import type { GrantKind } from "../storage/token_store.ts";
+import { type Flow, FLOWS } from "./config.ts";
+import type { CommandContext } from "./context.ts";
+
+/** The settings a login used (wire-style names, like config.json). */
+export interface RememberedSettings {
+  issuer: string;
+  client_id: string;
+  /** The scope asked for, as given; absent when none was. */
+  scope?: string;
+  flow: Flow;
+}
+
+/**
+ * What a profile remembers: the last settings of each kind of grant (a person's login, the
+ * client's own credentials), and which came last. A command that names no flow follows the
+ * last; one that names a flow takes that kind's settings.
+ */
+interface RememberedFile {
+  last: GrantKind;
+  user?: RememberedSettings;
+  "client-credentials"?: RememberedSettings;
+}
+
+const grantOf = (flow: Flow): GrantKind =>
+  flow === "client-credentials" ? "client-credentials" : "user";
+
+function pathOf(stateDir: string, profile: string): string {
+  return join(stateDir, "profiles", `${profile}.json`);
+}
+
+function isSettings(value: unknown): value is RememberedSettings {
+  const v = value as Partial<RememberedSettings> | null;
+  return typeof v?.issuer === "string" && typeof v.client_id === "string" &&
+    FLOWS.includes(v.flow as Flow) && (v.scope === undefined || typeof v.scope === "string");
+}
+
+/** The whole file, or undefined (nothing yet, or not usable). */
+async function readFile(stateDir: string, profile: string): Promise<RememberedFile | undefined> {
+  const text = await readTextIfExists(pathOf(stateDir, profile)).catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as RememberedFile;
+    // A damaged memory costs only the convenience: the command asks for the settings again.
+    const usable = (value.last === "user" || value.last === "client-credentials") &&
+      [value.user, value["client-credentials"]].every((s) => s === undefined || isSettings(s));
+    return usable ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What `profile` remembers for `flow` (the kind of grant it stands for), or for its last login
+ * when no flow is given; undefined when nothing is remembered.
+ */
+export async function readRemembered(
+  stateDir: string,
+  profile: string,
+  flow?: Flow,
+): Promise<RememberedSettings | undefined> {
+  const file = await readFile(stateDir, profile);
+  return file?.[flow === undefined ? file.last : grantOf(flow)];
+}
+
+/** Remembers the settings that just got `profile` new tokens. */
+async function remember(
+  stateDir: string,
+  profile: string,
+  settings: RememberedSettings,
+): Promise<void> {
+  const dir = join(stateDir, "profiles");
+  await ensurePrivateDir(dir);
+  const grant = grantOf(settings.flow);
+  const file: RememberedFile = { ...await readFile(stateDir, profile), last: grant };
+  file[grant] = settings;
+  await writeFileAtomic(pathOf(stateDir, profile), JSON.stringify(file, null, 2) + "\n");
+}
+
+/** Forgets what `profile` remembers (logout). */
+export async function forget(stateDir: string, profile: string): Promise<void> {
+  await Deno.remove(pathOf(stateDir, profile)).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+/** Remembers the settings that just got the profile new tokens. */
+export async function rememberSettings(context: CommandContext): Promise<void> {
+  const { settings } = context;
+  await remember(context.runtime.stateDir, settings.profile, {
+    issuer: settings.issuer,
+    client_id: settings.clientId,
+    flow: settings.flow,
+    ...(settings.scope === undefined ? {} : { scope: settings.scope }),
+  });
+}
