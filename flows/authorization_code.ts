@@ -14,7 +14,7 @@ import {
   type TokenResult,
 } from "./client.ts";
 import { defaultSleep } from "./dependencies.ts";
-import { verifyIdTokenInResponse } from "./id_token.ts";
+import { processTokenResponse } from "./id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
 import { readPasted, validateCallback } from "./authorization_response.ts";
 
@@ -222,10 +222,13 @@ async function browserLogin(
       verifier,
       { ...client.requestOptions, signal },
     );
-    await verifyIdTokenInResponse(client, response, nonce ? { nonce } : {});
-    return await oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
-      ...(nonce ? { expectedNonce: nonce, requireIdToken: true } : {}),
-    });
+    return await processTokenResponse(
+      client,
+      (metadata) =>
+        oauth.processAuthorizationCodeResponse(client.as, metadata, response, {
+          ...(nonce ? { expectedNonce: nonce, requireIdToken: true } : {}),
+        }),
+    );
   });
   return nonce ? { ...result, nonce } : result;
 }

@@ -16,7 +16,7 @@ import { ClauthError } from "../errors.ts";
 import { authenticatedCall, type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
 import { defaultNow, defaultSleep } from "./dependencies.ts";
 import { replaceBody } from "./http.ts";
-import { verifyIdTokenInResponse } from "./id_token.ts";
+import { processTokenResponse } from "./id_token.ts";
 import { fieldsOf } from "./oauth_errors.ts";
 
 /** What the user needs to approve the login, from the device authorization response. */
@@ -117,8 +117,10 @@ export async function deviceCodeFlow(
           authorization.device_code,
           client.requestOptions,
         );
-        await verifyIdTokenInResponse(client, response);
-        return await oauth.processDeviceCodeResponse(client.as, client.client, response);
+        return await processTokenResponse(
+          client,
+          (metadata) => oauth.processDeviceCodeResponse(client.as, metadata, response),
+        );
       });
     } catch (error) {
       if (!(error instanceof ClauthError)) throw error;

@@ -1,23 +1,33 @@
 /**
- * ID token validation (OpenID Connect Core §3.1.3.7): the signature against the issuer's
- * published keys, then `iss`, `aud` (and `azp` when there are several audiences), `exp` and
- * `iat` with a small clock tolerance, and the `nonce` of a browser login. Every refusal is a
- * ClauthError ("server") whose message names the claim; the token itself is never quoted.
- *
- * oauth4webapi checks the claims of ID tokens in token responses but not their signature;
- * {@linkcode verifyIdTokenInResponse} runs before it in every flow that can return one, so the
- * signature is checked first and the messages are ours.
+ * ID token validation (OpenID Connect Core §3.1.3.7), each check done once, by a library
+ * where one does it. oauth4webapi checks the claims of an ID token in a token response as it
+ * processes the response (algorithm, `iss`, `aud`, `azp`, `exp`, the `nonce` of a browser
+ * login); jose checks signatures, and the claims of an ID token read back from a store
+ * (`iss`, `aud`, `exp`). We add what neither checks (an `iat` in the future; on a stored
+ * token, `azp` and a nonce; after a refresh, that it is about the same login) and word every
+ * refusal: a ClauthError ("server") naming the claim, never quoting the token.
  *
  * @module
  */
 
+import { compactVerify, errors, jwtVerify } from "jose";
+import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import type { Client } from "./client.ts";
 import { defaultNow } from "./dependencies.ts";
-import { decodeJwt, shown, verifyJwtSignature } from "./jwt.ts";
+import {
+  algorithmRefusal,
+  decodeJwt,
+  shown,
+  SIGNING_ALGORITHMS,
+  verifyWithIssuerKeys,
+} from "./jwt.ts";
 
 /** Seconds of clock difference tolerated for `exp` and `iat` (oauth4webapi's default too). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** How messages name the token. */
+const WHAT = "The ID token";
 
 /** The claims of a verified ID token. */
 export interface IdTokenClaims {
@@ -79,106 +89,158 @@ export async function verifyIdToken(
   idToken: string,
   options: VerifyIdTokenOptions = {},
 ): Promise<IdTokenClaims> {
-  const what = "The ID token";
-  const { header, claims } = await verifyJwtSignature(client, idToken, { what });
-  const expectedAlgs = expectedAlgorithms(client);
-  if (!expectedAlgs.includes(header.alg)) {
-    throw new ClauthError(
-      "server",
-      `${what} is signed with ${header.alg}, but ${client.as.issuer} signs ID tokens with ${
-        expectedAlgs.join(" or ")
-      }${
-        client.as.id_token_signing_alg_values_supported
-          ? ""
-          : " (RS256 when its metadata does not say)"
-      }.`,
-    );
-  }
-  const refuse = (message: string) => new ClauthError("server", message);
+  const nowMs = options.now ?? (client.deps.now ?? defaultNow)();
+  const now = Math.floor(nowMs / 1000);
   const clientId = client.client.client_id;
-  const now = Math.floor((options.now ?? (client.deps.now ?? defaultNow)()) / 1000);
-
-  for (const name of ["iss", "sub", "aud", "exp", "iat"]) {
-    if (claims[name] === undefined) throw refuse(`${what} has no ${name} claim.`);
+  const { algorithms, expected } = idTokenAlgorithms(client);
+  let claims: Record<string, unknown>;
+  try {
+    ({ payload: claims } = await verifyWithIssuerKeys(
+      client,
+      idToken,
+      { what: WHAT, expected },
+      (key) =>
+        jwtVerify(idToken.trim(), key, {
+          algorithms: algorithms.filter((alg) => SIGNING_ALGORITHMS.includes(alg)),
+          issuer: client.as.issuer,
+          audience: clientId,
+          requiredClaims: ["sub", "exp", "iat"],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(nowMs),
+        }),
+    ));
+  } catch (error) {
+    if (!(error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)) {
+      throw error;
+    }
+    // jose checks exp last: an expired token passed every other check.
+    const expired = error instanceof errors.JWTExpired && error.claim === "exp";
+    if (!(expired && options.allowExpired)) {
+      throw claimRefusal(client, error.payload, error.claim, error.reason, now, error);
+    }
+    claims = error.payload;
   }
-  if (claims.iss !== client.as.issuer) {
-    throw refuse(`${what}'s iss is ${shown(claims.iss)}, expected ${shown(client.as.issuer)}.`);
-  }
+  // What jose leaves to us: sub's type, azp (§3.1.3.7 (4, 5)), the nonce, iat.
   if (typeof claims.sub !== "string" || claims.sub === "") {
-    throw refuse(`${what}'s sub is not a non-empty string.`);
+    throw new ClauthError("server", `${WHAT}'s sub is not a non-empty string.`);
   }
-
-  const aud = claims.aud;
-  const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.every((value) => typeof value === "string")) {
-    throw refuse(`${what}'s aud is not a string or a list of strings.`);
+  const party = claims.azp !== undefined ? "azp" : "aud";
+  if (claims.azp !== undefined ? claims.azp !== clientId : [claims.aud].flat().length > 1) {
+    throw claimRefusal(client, claims, party, "check_failed", now);
   }
-  if (!audiences.includes(clientId)) {
-    throw refuse(`${what}'s aud does not include ${clientId} (it is ${shown(aud)}).`);
+  if (options.nonce !== undefined && claims.nonce !== options.nonce) {
+    throw claimRefusal(client, claims, "nonce", "check_failed", now);
   }
-  // OIDC Core §3.1.3.7 (4, 5): with other audiences, azp must name us.
-  if (claims.azp !== undefined && claims.azp !== clientId) {
-    throw refuse(`${what}'s azp is ${shown(claims.azp)}, not ${clientId}.`);
-  }
-  if (audiences.length > 1 && claims.azp === undefined) {
-    throw refuse(`${what} has several audiences (${shown(aud)}) but no azp naming ${clientId}.`);
-  }
-
-  const exp = claims.exp;
-  const iat = claims.iat;
-  if (typeof exp !== "number" || !Number.isFinite(exp)) {
-    throw refuse(`${what}'s exp is not a number of seconds.`);
-  }
-  if (typeof iat !== "number" || !Number.isFinite(iat)) {
-    throw refuse(`${what}'s iat is not a number of seconds.`);
-  }
-  if (!options.allowExpired && exp <= now - CLOCK_TOLERANCE_SECONDS) {
-    throw refuse(
-      `${what} expired at ${isoTime(exp)}, ${
-        now - exp
-      } s ago (beyond the ${CLOCK_TOLERANCE_SECONDS} s clock tolerance). If that seems wrong, check this computer's clock.`,
-    );
-  }
-  if (iat > now + CLOCK_TOLERANCE_SECONDS) {
-    throw refuse(
-      `${what}'s iat is ${isoTime(iat)}, ${
-        iat - now
-      } s in the future (beyond the ${CLOCK_TOLERANCE_SECONDS} s clock tolerance). If that seems wrong, check this computer's clock.`,
-    );
-  }
-
-  if (options.nonce !== undefined) {
-    if (claims.nonce === undefined) {
-      throw refuse(`${what} has no nonce, although the login sent one.`);
-    }
-    if (claims.nonce !== options.nonce) {
-      throw refuse(
-        `${what}'s nonce does not match the one this login sent (the token may come from another login).`,
-      );
-    }
-  }
+  checkIssuedAt(client, claims, now);
   return claims as IdTokenClaims;
 }
 
 /**
- * Verifies the ID token of a successful token-endpoint response, if it has one. Call it before
- * oauth4webapi processes the response (it reads a clone), so a bad ID token is refused with
- * our message, signature first.
+ * Processes a token-endpoint response with oauth4webapi: `process` calls its
+ * `process...Response` with the client metadata it is given (which carries our clock), so the
+ * claims of an ID token are checked there; then the ID token's signature and iat are checked.
+ * Refusals are ClauthErrors naming the claim; other errors pass through.
  */
-export async function verifyIdTokenInResponse(
+export async function processTokenResponse(
   client: Client,
-  response: Response,
-  options: VerifyIdTokenOptions = {},
-): Promise<IdTokenClaims | undefined> {
-  if (response.status !== 200) return undefined;
-  let body: unknown;
+  process: (metadata: oauth.Client) => Promise<oauth.TokenEndpointResponse>,
+): Promise<oauth.TokenEndpointResponse> {
+  const nowMs = (client.deps.now ?? defaultNow)();
+  const metadata: oauth.Client = {
+    ...client.client,
+    [oauth.clockSkew]: Math.round((nowMs - Date.now()) / 1000),
+    [oauth.clockTolerance]: CLOCK_TOLERANCE_SECONDS,
+  };
+  let result: oauth.TokenEndpointResponse;
   try {
-    body = await response.clone().json();
-  } catch {
-    return undefined; // not JSON: processing the response reports that
+    result = await process(metadata);
+  } catch (error) {
+    throw processingRefusal(client, error, Math.floor(nowMs / 1000));
   }
-  const idToken = (body as { id_token?: unknown } | null)?.id_token;
-  return typeof idToken === "string" ? await verifyIdToken(client, idToken, options) : undefined;
+  const claims = oauth.getValidatedIdTokenClaims(result);
+  if (claims === undefined) return result;
+  // oauth4webapi checked the algorithm against the issuer's; the signature is jose's to check.
+  const idToken = result.id_token!;
+  await verifyWithIssuerKeys(
+    client,
+    idToken,
+    { what: WHAT },
+    (key) => compactVerify(idToken, key, { algorithms: SIGNING_ALGORITHMS }),
+  );
+  checkIssuedAt(client, claims, Math.floor(nowMs / 1000));
+  return result;
+}
+
+/** oauth4webapi's refusal of the ID token, in our words; other errors pass through. */
+function processingRefusal(client: Client, error: unknown, now: number): unknown {
+  if (!(error instanceof oauth.OperationProcessingError)) return error;
+  const { claims, claim, header } = (error.cause ?? {}) as {
+    claims?: Record<string, unknown>;
+    claim?: string;
+    header?: { alg?: unknown };
+  };
+  if (claims && claim) return claimRefusal(client, claims, claim, "check_failed", now, error);
+  const refuse = (message: string) => new ClauthError("server", message, { cause: error });
+  if (header) {
+    return refuse(algorithmRefusal(client, WHAT, header.alg, idTokenAlgorithms(client).expected));
+  }
+  // A claim missing or of the wrong type: oauth4webapi's message names it.
+  return claims ? refuse(`${WHAT} was refused: ${error.message}.`) : error;
+}
+
+/** OIDC Core §3.1.3.7 (10): neither library refuses an iat in the future by default. */
+function checkIssuedAt(client: Client, claims: Record<string, unknown>, now: number): void {
+  if (typeof claims.iat === "number" && claims.iat > now + CLOCK_TOLERANCE_SECONDS) {
+    throw claimRefusal(client, claims, "iat", "check_failed", now);
+  }
+}
+
+/**
+ * The refusal of `claim` (jose's reasons: "missing", "invalid" for a date that is not a
+ * number, "check_failed"), naming the claim and what was expected.
+ */
+function claimRefusal(
+  client: Client,
+  claims: Record<string, unknown>,
+  claim: string,
+  reason: string,
+  now: number,
+  cause?: unknown,
+): ClauthError {
+  const refuse = (message: string) => new ClauthError("server", `${WHAT}${message}`, { cause });
+  const clientId = client.client.client_id;
+  const value = claims[claim];
+  const clock = (text: string) =>
+    refuse(
+      `${text} (beyond the ${CLOCK_TOLERANCE_SECONDS} s clock tolerance). If that seems wrong, check this computer's clock.`,
+    );
+  if (reason === "missing") return refuse(` has no ${claim} claim.`);
+  if (reason === "invalid") return refuse(`'s ${claim} is not a number of seconds.`);
+  switch (claim) {
+    case "iss":
+      return refuse(`'s iss is ${shown(value)}, expected ${shown(client.as.issuer)}.`);
+    case "aud":
+      // Several audiences without azp are refused as a bad aud (by oauth4webapi too).
+      return [value].flat().includes(clientId)
+        ? refuse(` has several audiences (${shown(value)}) but no azp naming ${clientId}.`)
+        : refuse(`'s aud does not include ${clientId} (it is ${shown(value)}).`);
+    case "azp":
+      return refuse(`'s azp is ${shown(value)}, not ${clientId}.`);
+    case "nonce":
+      return refuse(
+        value === undefined
+          ? " has no nonce, although the login sent one."
+          : "'s nonce does not match the one this login sent (the token may come from another login).",
+      );
+    case "exp":
+      return clock(` expired at ${isoTime(value)}, ${now - Number(value)} s ago`);
+    case "iat":
+      return clock(`'s iat is ${isoTime(value)}, ${Number(value) - now} s in the future`);
+    case "nbf":
+      return clock(` is not valid before ${isoTime(value)}, ${Number(value) - now} s from now`);
+    default:
+      return refuse(`'s ${claim} is ${shown(value)}: refused.`);
+  }
 }
 
 /**
@@ -188,7 +250,7 @@ export async function verifyIdTokenInResponse(
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
  */
-export function checkSameLogin(refreshed: IdTokenClaims, original: string): void {
+export function checkSameLogin(refreshed: Record<string, unknown>, original: string): void {
   const before = decodeJwt(original, { what: "The stored ID token", code: "storage" }).claims;
   const audiences = (aud: unknown) => [aud].flat().map(String).sort().join(" ");
   const differs = (["iss", "sub"] as const).find((claim) => refreshed[claim] !== before[claim]) ??
@@ -211,18 +273,26 @@ export function checkSameLogin(refreshed: IdTokenClaims, original: string): void
 
 /**
  * The algorithms an ID token may use: the client's registered one, else what the issuer
- * advertises, else RS256 (OIDC Core §3.1.3.7 (7); oauth4webapi applies the same rule).
+ * advertises, else RS256 (OIDC Core §3.1.3.7 (7); oauth4webapi applies the same rule), and
+ * the end of a sentence saying so ("signs ID tokens with RS256").
  */
-function expectedAlgorithms(client: Client): string[] {
+function idTokenAlgorithms(client: Client): { algorithms: string[]; expected: string } {
   const registered = client.client.id_token_signed_response_alg;
-  if (registered) return [registered];
-  return client.as.id_token_signing_alg_values_supported?.filter((alg) => alg !== "none") ??
-    ["RS256"];
+  const advertised = client.as.id_token_signing_alg_values_supported;
+  const algorithms = registered
+    ? [registered]
+    : advertised?.filter((alg) => alg !== "none") ?? ["RS256"];
+  return {
+    algorithms,
+    expected: `signs ID tokens with ${algorithms.join(" or ")}${
+      registered || advertised ? "" : " (RS256 when its metadata does not say)"
+    }`,
+  };
 }
 
-function isoTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
+function isoTime(seconds: unknown): string {
+  const date = new Date(Number(seconds) * 1000);
   return Number.isNaN(date.getTime())
-    ? String(seconds)
+    ? shown(seconds)
     : date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

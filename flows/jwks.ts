@@ -1,93 +1,82 @@
 /**
- * The issuer's signing keys: the JWK Set at its `jwks_uri`, fetched once and then cached, in
- * memory for the {@linkcode Client} and across runs in the dependencies' `metadataCache`
- * (keyed by the jwks_uri), so repeated commands do not ask again. A token signed with a key
- * the cached set lacks makes the verifier ask once more (`refetch`): that is how a key
- * rotation at the server reaches a long-lived cache.
+ * The issuer's signing keys, the JWK Set at its `jwks_uri`, as jose fetches, validates and
+ * picks them ({@linkcode createRemoteJWKSet}). We hand jose the set we already have (its
+ * `jwksCache` option) and keep the set it fetches: in memory for the {@linkcode Client}, and
+ * across runs in the dependencies' `metadataCache` under the jwks_uri, whose time to live
+ * decides when the set is fetched anew.
  *
  * @module
  */
 
-import type { JSONWebKeySet } from "jose";
+import {
+  createRemoteJWKSet,
+  customFetch,
+  type JSONWebKeySet,
+  jwksCache,
+  type JWKSCacheInput,
+  type RemoteJWKSet,
+} from "jose";
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../errors.ts";
 import { type Client, requireEndpoint } from "./client.ts";
-import { describeUrl, followSameOriginRedirects } from "./http.ts";
+import { DEFAULT_TIMEOUT_MS, describeUrl, followSameOriginRedirects } from "./http.ts";
 
-/** A key set and where it came from. */
-export interface IssuerKeys {
-  /** The JWK Set as the server published it. */
-  jwks: JSONWebKeySet;
-  /** The jwks_uri it was read from. */
-  uri: string;
-  /** Whether this call fetched it (asking again right away would tell nothing new). */
-  fresh: boolean;
-}
+/** jose fetches the set again for a kid it lacks once the set is this old (its cooldown). */
+const COOLDOWN_MS = 30_000;
 
 const inMemory = new WeakMap<Client, JSONWebKeySet>();
 
 /**
- * Returns the issuer's JWK Set: from memory or the metadata cache when present, else (or when
- * `refetch` is set) from the jwks_uri, then cached.
+ * Runs `verify` with the issuer's key set, then keeps the set jose fetched, if it fetched one
+ * (also when `verify` failed: the set was good). A set we had counts as past jose's cooldown,
+ * so a kid it lacks (a key rotation) makes jose fetch it once more; a set jose has just
+ * fetched is not fetched twice.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (jwks_uri)
  */
-export async function issuerKeys(
+export async function withIssuerKeys<T>(
   client: Client,
-  options: { refetch?: boolean } = {},
-): Promise<IssuerKeys> {
+  verify: (keys: RemoteJWKSet, uri: string) => Promise<T>,
+): Promise<T> {
   const uri = requireEndpoint(client, "jwks_uri", "verifying signed tokens");
-  if (!options.refetch) {
-    const known = inMemory.get(client) ?? asKeySet(await client.deps.metadataCache?.get(uri));
-    if (known) {
-      inMemory.set(client, known);
-      return { jwks: known, uri, fresh: false };
+  const known = inMemory.get(client) ?? await client.deps.metadataCache?.get(uri);
+  const stamp = Date.now() - COOLDOWN_MS;
+  // jose seeds itself only from a valid JWK Set; anything else in the cache is ignored.
+  const cache: { jwks?: JSONWebKeySet; uat?: number } = known
+    ? { jwks: known as JSONWebKeySet, uat: stamp }
+    : {};
+  const keys = createRemoteJWKSet(new URL(uri), {
+    [customFetch]: keySetFetch(client),
+    [jwksCache]: cache as JWKSCacheInput,
+    cacheMaxAge: Infinity, // the metadata cache's time to live decides
+    timeoutDuration: Math.ceil(client.deps.timeoutMs ?? DEFAULT_TIMEOUT_MS), // as our fetch's
+  });
+  try {
+    return await verify(keys, uri);
+  } finally {
+    if (cache.uat !== stamp && cache.jwks) {
+      inMemory.set(client, cache.jwks);
+      await client.deps.metadataCache?.set(uri, cache.jwks);
     }
   }
-  const jwks = await fetchKeySet(client, uri);
-  inMemory.set(client, jwks);
-  await client.deps.metadataCache?.set(uri, jwks);
-  return { jwks, uri, fresh: true };
 }
 
-async function fetchKeySet(client: Client, uri: string): Promise<JSONWebKeySet> {
-  const where = describeUrl(uri);
-  // createClient() already refused a jwks_uri that is not https (or loopback http).
-  const fetchKeys = followSameOriginRedirects(client.requestOptions[oauth.customFetch]);
-  const response = await fetchKeys(uri, {
-    headers: { accept: "application/json, application/jwk-set+json" },
-  });
-  if (response.status !== 200) {
+/**
+ * jose's fetch for the jwks_uri: redirects followed only within its origin (createClient()
+ * already refused a jwks_uri that is not https or loopback http), and an answer other than
+ * HTTP 200 refused in our words.
+ */
+function keySetFetch(client: Client) {
+  const fetchSameOrigin = followSameOriginRedirects(client.requestOptions[oauth.customFetch]);
+  return async (url: string, init: { headers: Headers; signal: AbortSignal }) => {
+    const response = await fetchSameOrigin(url, init);
+    if (response.status === 200) return response;
     await response.body?.cancel();
     throw new ClauthError(
       "server",
-      `The issuer's key set at ${where} could not be fetched: HTTP ${response.status}.`,
+      `The issuer's key set at ${describeUrl(url)} could not be fetched: HTTP ${response.status}.`,
+      { status: response.status, endpoint: "jwks" },
     );
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch (error) {
-    throw new ClauthError("server", `The issuer's key set at ${where} is not JSON.`, {
-      cause: error,
-    });
-  }
-  const jwks = asKeySet(body);
-  if (!jwks) {
-    throw new ClauthError(
-      "server",
-      `The issuer's key set at ${where} is not a JWK Set (it has no "keys" list of keys).`,
-    );
-  }
-  return jwks;
-}
-
-function asKeySet(value: unknown): JSONWebKeySet | undefined {
-  const keys = (value as { keys?: unknown } | undefined)?.keys;
-  if (!Array.isArray(keys)) return undefined;
-  if (!keys.every((key) => typeof key === "object" && key !== null && !Array.isArray(key))) {
-    return undefined;
-  }
-  return value as JSONWebKeySet;
+  };
 }

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from "jose";
+import { compactVerify, errors, type JWTVerifyGetKey } from "jose";
 import { ClauthError, type ClauthErrorCode } from "../errors.ts";
 import type { Client } from "./client.ts";
 import { describeUrl } from "./http.ts";
-import { issuerKeys } from "./jwks.ts";
+import { withIssuerKeys } from "./jwks.ts";
 
 /** A JWT's header and claims, as the token states them. */
 export interface DecodedJwt {
@@ -93,10 +93,9 @@ export function decodeJwt(token: string, options: JwtErrorOptions = {}): Decoded
 }
 
 /**
- * Checks a JWT's signature against the issuer's keys (see {@linkcode issuerKeys}) and returns
- * its header and claims. When the token names a key (`kid`) the cached key set lacks, the set
- * is fetched again once. Claims are not checked here. Refuses unsigned tokens and tokens signed
- * with a shared secret (HS256, ...). Failures are ClauthErrors with code "server".
+ * Checks a JWT's signature against the issuer's keys and returns its header and claims;
+ * claims are not checked here. Refuses unsigned tokens and tokens signed with a shared secret
+ * (HS256, ...). Failures are ClauthErrors with code "server".
  *
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2
  */
@@ -106,73 +105,115 @@ export async function verifyJwtSignature(
   options: { what?: string } = {},
 ): Promise<DecodedJwt> {
   const what = options.what ?? "The token";
-  const decoded = decodeJwt(token, { what, code: "server" });
-  const { alg, kid } = decoded.header;
-  const refuse = (message: string, cause?: unknown) =>
-    new ClauthError("server", message, { cause });
-  if (alg === "none") throw refuse(`${what} is not signed (alg none): refused.`);
-  if (/^HS\d+$/.test(alg)) {
-    throw refuse(
-      `${what} is signed with a shared secret (${alg}); clauth verifies only signatures by the issuer's published keys (RS256, ES256, ...).`,
-    );
-  }
-  if (!SIGNING_ALGORITHMS.includes(alg)) {
-    throw refuse(`${what} is signed with ${shown(alg)}, an algorithm clauth does not verify.`);
-  }
-
-  let keys = await issuerKeys(client);
-  const keyName = kid === undefined ? `no kid, alg ${alg}` : `kid ${shown(kid)}, alg ${alg}`;
-  for (;;) {
-    try {
-      await verifyWith(keys.jwks, token.trim());
-      return decoded;
-    } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey) {
-        // The server may have rotated its keys since we cached them: ask once more.
-        if (!keys.fresh) {
-          keys = await issuerKeys(client, { refetch: true });
-          continue;
-        }
-        throw refuse(
-          `${what}'s signature does not verify against the issuer's keys: ${
-            describeUrl(keys.uri)
-          } has no ${
-            kid === undefined ? `${alg} key` : `key with kid ${shown(kid)}`
-          }, even after fetching the key set again.`,
-          error,
-        );
-      }
-      if (error instanceof errors.JWSSignatureVerificationFailed) {
-        throw refuse(
-          `${what}'s signature does not verify against the issuer's keys (${keyName}): it was altered, or not signed by ${client.as.issuer}.`,
-          error,
-        );
-      }
-      if (error instanceof errors.JOSEError) {
-        throw refuse(`${what} cannot be verified (${keyName}): ${error.message}.`, error);
-      }
-      throw error;
-    }
-  }
+  await verifyWithIssuerKeys(
+    client,
+    token,
+    { what },
+    (key) => compactVerify(token.trim(), key, { algorithms: SIGNING_ALGORITHMS }),
+  );
+  return decodeJwt(token, { what });
 }
 
-async function verifyWith(jwks: JSONWebKeySet, token: string): Promise<void> {
-  const options = { algorithms: SIGNING_ALGORITHMS };
-  try {
-    await compactVerify(token, createLocalJWKSet(jwks), options);
-  } catch (error) {
-    // Several keys fit a token without kid: the signature must verify with one of them.
-    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
-    for await (const key of error) {
+/** How messages name the token ("The ID token") and how the issuer signs its kind. */
+type Naming = { what: string; expected?: string };
+
+/**
+ * Runs `verify` (jose's jwtVerify or compactVerify) with the issuer's keys (see
+ * {@linkcode withIssuerKeys}); a token without kid that fits several keys must verify with one
+ * of them. A token that is not a JWT is refused before any key is looked up. What jose finds
+ * wrong with the signature, its algorithm or the key set becomes a ClauthError ("server") in
+ * our words; its claim errors pass through for the caller to word.
+ */
+export async function verifyWithIssuerKeys<T>(
+  client: Client,
+  token: string,
+  options: Naming,
+  verify: (key: JWTVerifyGetKey | CryptoKey) => Promise<T>,
+): Promise<T> {
+  const { header } = decodeJwt(token, { what: options.what, code: "server" });
+  return await withIssuerKeys(client, async (keys, uri) => {
+    try {
       try {
-        await compactVerify(token, key, options);
-        return;
-      } catch (inner) {
-        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+        return await verify(keys);
+      } catch (error) {
+        if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+        for await (const key of error) {
+          try {
+            return await verify(key);
+          } catch (inner) {
+            if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+          }
+        }
+        throw new errors.JWSSignatureVerificationFailed();
       }
+    } catch (error) {
+      throw refusal(client, header, uri, error, options);
     }
-    throw new errors.JWSSignatureVerificationFailed();
+  });
+}
+
+/** What jose found wrong with a token's signature, its algorithm or the key set, in our words. */
+function refusal(
+  client: Client,
+  { alg, kid }: DecodedJwt["header"],
+  uri: string,
+  error: unknown,
+  { what, expected }: Naming,
+): unknown {
+  if (
+    !(error instanceof errors.JOSEError) || error instanceof errors.JWTClaimValidationFailed ||
+    error instanceof errors.JWTExpired
+  ) {
+    return error;
   }
+  const keyName = kid === undefined ? `no kid, alg ${alg}` : `kid ${shown(kid)}, alg ${alg}`;
+  const where = `The issuer's key set at ${describeUrl(uri)}`;
+  const refuse = (message: string, endpoint?: "jwks") =>
+    new ClauthError("server", message, { cause: error, endpoint });
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return refuse(algorithmRefusal(client, what, alg, expected));
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return refuse(
+      `${what}'s signature does not verify against the issuer's keys: ${describeUrl(uri)} has no ${
+        kid === undefined ? `${alg} key` : `key with kid ${shown(kid)}`
+      }, even after fetching the key set again.`,
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return refuse(
+      `${what}'s signature does not verify against the issuer's keys (${keyName}): it was altered, or not signed by ${client.as.issuer}.`,
+    );
+  }
+  // jose's own fetch says so with a plain JOSEError over the JSON parser's.
+  if (error.code === errors.JOSEError.code && error.cause instanceof SyntaxError) {
+    return refuse(`${where} is not JSON.`, "jwks");
+  }
+  if (error instanceof errors.JWKSInvalid) {
+    return refuse(`${where} is not a JWK Set clauth can use (${error.message}).`, "jwks");
+  }
+  return refuse(`${what} cannot be verified (${keyName}): ${error.message}.`);
+}
+
+/**
+ * Why a token signed with `alg` is refused: never verified (none, a shared secret, unknown to
+ * clauth), or not what the issuer uses for this kind of token (`expected`, e.g. "signs ID
+ * tokens with RS256").
+ */
+export function algorithmRefusal(
+  client: Client,
+  what: string,
+  alg: unknown,
+  expected = "does not use it",
+): string {
+  if (alg === "none") return `${what} is not signed (alg none): refused.`;
+  if (typeof alg === "string" && /^HS\d+$/.test(alg)) {
+    return `${what} is signed with a shared secret (${alg}); clauth verifies only signatures by the issuer's published keys (RS256, ES256, ...).`;
+  }
+  if (typeof alg !== "string" || !SIGNING_ALGORITHMS.includes(alg)) {
+    return `${what} is signed with ${shown(alg)}, an algorithm clauth does not verify.`;
+  }
+  return `${what} is signed with ${alg}, but ${client.as.issuer} ${expected}.`;
 }
 
 function jsonPart(part: string): Record<string, unknown> | undefined {

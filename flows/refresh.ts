@@ -6,7 +6,7 @@
 
 import * as oauth from "oauth4webapi";
 import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
-import { checkSameLogin, verifyIdTokenInResponse } from "./id_token.ts";
+import { checkSameLogin, processTokenResponse } from "./id_token.ts";
 
 /** Options for {@linkcode refreshFlow}. */
 export interface RefreshFlowOptions {
@@ -55,8 +55,12 @@ export async function refreshFlow(
       refreshToken,
       { ...client.requestOptions, additionalParameters: parameters },
     );
-    const claims = await verifyIdTokenInResponse(client, response);
+    const result = await processTokenResponse(
+      client,
+      (metadata) => oauth.processRefreshTokenResponse(client.as, metadata, response),
+    );
+    const claims = oauth.getValidatedIdTokenClaims(result);
     if (claims && options.previousIdToken) checkSameLogin(claims, options.previousIdToken);
-    return await oauth.processRefreshTokenResponse(client.as, client.client, response);
+    return result;
   });
 }

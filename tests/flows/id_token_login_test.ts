@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import type { DevProvider } from "../../dev/provider.ts";
+import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/client.ts";
 import { deviceCodeFlow } from "../../flows/device_code.ts";
@@ -142,7 +143,11 @@ Deno.test("authorizationCodeFlow() fetches the JWKS again for an unknown kid, th
 
 const ISSUER = "https://as.example";
 
-async function scriptedClient(key: TestKey, tokenAnswer: () => Promise<Response>) {
+async function scriptedClient(
+  key: TestKey,
+  tokenAnswer: () => Promise<Response>,
+  deps: { now?: () => number } = {},
+) {
   const fake = fakeFetch({
     [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
       json(metadata(ISSUER, {
@@ -164,6 +169,7 @@ async function scriptedClient(key: TestKey, tokenAnswer: () => Promise<Response>
   const client = await createClient({ issuer: ISSUER, clientId: "cli" }, {
     fetch: fake.fetch,
     sleep: () => Promise.resolve(),
+    ...deps,
   });
   return { client, calls: fake.calls };
 }
@@ -227,4 +233,73 @@ Deno.test("refreshFlow() refuses a refreshed ID token about another user or audi
   const { client } = await scriptedClient(key, () => tokensWith(key, {}));
   const same = await refreshFlow(client, "RT", { previousIdToken: original });
   assert.equal(same.response.access_token, "AT");
+});
+
+Deno.test("refreshFlow() words oauth4webapi's refusal of each bad claim, before fetching any key", async () => {
+  const key = await testKey("k1");
+  const rsa = await testKey("r1", "RS256");
+  const cases: [TestKey, Record<string, unknown>, RegExp][] = [
+    [
+      key,
+      { aud: ["cli", "api"] },
+      /^The ID token has several audiences .* but no azp naming cli\.$/,
+    ],
+    [key, { aud: ["cli", "api"], azp: "api" }, /^The ID token's azp is "api", not cli\.$/],
+    [key, { iss: "https://evil.example" }, /^The ID token's iss is "https:\/\/evil\.example"/],
+    [key, { sub: undefined }, /^The ID token was refused: JWT "sub" \(subject\) claim missing\.$/],
+    [
+      rsa,
+      {},
+      /^The ID token is signed with RS256, but https:\/\/as\.example signs ID tokens with ES256\.$/,
+    ],
+  ];
+  for (const [signer, claims, pattern] of cases) {
+    const { client, calls } = await scriptedClient(key, () => tokensWith(signer, claims));
+    const error = await refusedLogin(refreshFlow(client, "RT"), pattern);
+    assert.ok(error.cause instanceof oauth.OperationProcessingError, "oauth4webapi checked it");
+    assert.equal(calls.filter((c) => c.url === `${ISSUER}/jwks`).length, 0);
+  }
+});
+
+Deno.test("refreshFlow() checks the ID token's times by the client's clock", async () => {
+  const key = await testKey("k1");
+  const later = Date.now() + 2 * 3600_000;
+  const { client } = await scriptedClient(key, () => tokensWith(key, {}), { now: () => later });
+  await refusedLogin(refreshFlow(client, "RT"), /^The ID token expired at \S+Z, 3\d{3} s ago/);
+
+  const earlier = Date.now() - 600_000;
+  const slow = await scriptedClient(key, () => tokensWith(key, {}), { now: () => earlier });
+  await refusedLogin(
+    refreshFlow(slow.client, "RT"),
+    /^The ID token's iat is \S+Z, 60\d s in the future .*check this computer's clock/,
+  );
+});
+
+Deno.test("deviceCodeFlow() accepts an ID token without kid when one of several keys verifies it", async () => {
+  const key = await testKey("k1");
+  const other = await testKey("k2");
+  const fake = fakeFetch({
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
+      json(metadata(ISSUER, {
+        jwks_uri: `${ISSUER}/jwks`,
+        id_token_signing_alg_values_supported: ["ES256"],
+        device_authorization_endpoint: `${ISSUER}/device`,
+      })),
+    [`GET ${ISSUER}/jwks`]: () =>
+      json({ keys: [other.jwk, key.jwk].map(({ kid: _, ...jwk }) => jwk) }),
+    [`POST ${ISSUER}/device`]: () =>
+      json({ device_code: "dc", user_code: "U", verification_uri: `${ISSUER}/a`, expires_in: 60 }),
+    [`POST ${ISSUER}/token`]: async () =>
+      json({
+        access_token: "AT",
+        token_type: "Bearer",
+        id_token: await signJwt(key, idTokenClaims(ISSUER, "cli"), { kid: undefined }),
+      }),
+  });
+  const client = await createClient({ issuer: ISSUER, clientId: "cli" }, {
+    fetch: fake.fetch,
+    sleep: () => Promise.resolve(),
+  });
+  const { response } = await deviceCodeFlow(client, { scope: "openid", onUserCode: () => {} });
+  assert.equal(response.access_token, "AT");
 });
