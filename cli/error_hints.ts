@@ -30,6 +30,8 @@ const HINTS: Partial<Record<ClauthSetting, string>> = {
  * Empty when the error names none (or one only the message can explain).
  */
 export function errorHints(error: ClauthError): string[] {
+  // A damaged token file names its profile; the login that replaces it is a command.
+  if (error.code === "storage") return ['Run "clauth login --profile NAME" for that profile.'];
   const hint = error.setting === undefined ? undefined : HINTS[error.setting];
   return hint === undefined ? [] : [hint];
 }

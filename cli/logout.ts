@@ -13,6 +13,7 @@ import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, runConfig } from "./config.ts";
 import { forget } from "./remembered.ts";
+import { errorHints } from "./error_hints.ts";
 import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { profileName, resolveSettings, sourcesOf } from "./settings.ts";
 
@@ -125,6 +126,7 @@ async function revokeAll(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}`);
+    if (error instanceof ClauthError) { for (const hint of errorHints(error)) terminal.info(hint); }
     return message;
   }
 }

@@ -12,6 +12,7 @@ import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "../storage/
 import type { GrantKind } from "../storage/token_store.ts";
 import { type Flow, FLOWS } from "./config.ts";
 import type { CommandContext } from "./context.ts";
+import type { Runtime } from "./runtime.ts";
 
 /** The settings a login used (wire-style names, like config.json). */
 export interface RememberedSettings {
@@ -70,8 +71,27 @@ export async function readRemembered(
   profile: string,
   flow?: Flow,
 ): Promise<RememberedSettings | undefined> {
-  const file = await readFile(stateDir, profile);
+  return pick(await readFile(stateDir, profile), flow);
+}
+
+function pick(file: RememberedFile | undefined, flow: Flow | undefined) {
   return file?.[flow === undefined ? file.last : grantOf(flow)];
+}
+
+const readThisRun = new WeakMap<object, Map<string, Promise<RememberedFile | undefined>>>();
+
+/**
+ * {@linkcode readRemembered} for the run `runtime` belongs to: each profile's file is read
+ * once however many steps ask (the cached-token path, then the full command).
+ */
+export function rememberedThisRun(runtime: Pick<Runtime, "stateDir">) {
+  return (profile: string, flow?: Flow): Promise<RememberedSettings | undefined> => {
+    const files = readThisRun.get(runtime) ??
+      new Map<string, Promise<RememberedFile | undefined>>();
+    readThisRun.set(runtime, files);
+    if (!files.has(profile)) files.set(profile, readFile(runtime.stateDir, profile));
+    return files.get(profile)!.then((file) => pick(file, flow));
+  };
 }
 
 /** Remembers the settings that just got `profile` new tokens. */

@@ -25,7 +25,7 @@ import {
 } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
-import { readRemembered } from "./remembered.ts";
+import { readRemembered, type RememberedSettings, rememberedThisRun } from "./remembered.ts";
 
 /** Options common to every command, as given on the command line. */
 export interface GlobalFlags {
@@ -72,6 +72,8 @@ export interface SettingsSources {
   configPath: string;
   /** The state folder, where profiles remember their last login (cli/remembered.ts). */
   stateDir: string;
+  /** Reads what a profile remembers (default: {@linkcode readRemembered} in `stateDir`). */
+  remembered?: (profile: string, flow?: Flow) => Promise<RememberedSettings | undefined>;
   /** The config file's contents, when the caller has read it (see `runConfig`). */
   config?: Promise<ConfigFile>;
 }
@@ -83,6 +85,7 @@ export function sourcesOf(runtime: Runtime): SettingsSources {
     configPath: configPath(runtime),
     stateDir: runtime.stateDir,
     config: runConfig(runtime),
+    remembered: rememberedThisRun(runtime),
   };
 }
 
@@ -104,7 +107,10 @@ export async function resolveSettings(
   // flags alone; a flow not given), unless it was for another issuer or client.
   if (!issuer || !clientId || !flowSetting || scopeSetting === undefined) {
     const givenFlow = FLOWS.includes(flowSetting as Flow) ? flowSetting as Flow : undefined;
-    const last = await readRemembered(options.stateDir, profile, givenFlow);
+    const last = await (options.remembered ?? ((p, f) => readRemembered(options.stateDir, p, f)))(
+      profile,
+      givenFlow,
+    );
     if (
       last && (issuer ?? last.issuer) === last.issuer &&
       (clientId ?? last.client_id) === last.client_id

@@ -84,6 +84,11 @@ export interface JsonFileStoreOptions {
  */
 export class JsonFileStore implements TokenStore {
   readonly #dir: string;
+  /**
+   * What this store read of each file whose lock it holds: nobody else writes a locked file,
+   * so a save under the lock need not read it again.
+   */
+  readonly #readUnderLock = new Map<string, string | undefined | null>();
   readonly #options: JsonFileStoreOptions;
 
   /**
@@ -109,7 +114,7 @@ export class JsonFileStore implements TokenStore {
 
   async slots(profile: string): Promise<StoredTokens[]> {
     const path = this.pathOf(profile);
-    const text = await readTextIfExists(path);
+    const text = await this.#read(profile);
     if (text === undefined) return [];
     const slots = parseSlots(text);
     if (typeof slots === "string") {
@@ -124,7 +129,7 @@ export class JsonFileStore implements TokenStore {
   async set(profile: string, tokens: StoredTokens): Promise<void> {
     const path = this.pathOf(profile);
     await ensurePrivateDir(this.#dir);
-    const old = await readTextIfExists(path);
+    const old = await this.#read(profile);
     let slots = old === undefined ? [] : parseSlots(old);
     if (typeof slots === "string") {
       await Deno.rename(path, `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
@@ -137,6 +142,16 @@ export class JsonFileStore implements TokenStore {
   async #write(profile: string, slots: StoredTokens[]): Promise<void> {
     const text = JSON.stringify({ slots } satisfies SlotsFile, null, 2) + "\n";
     await writeFileAtomic(this.pathOf(profile), text, this.#options);
+    if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, text);
+  }
+
+  /** The file's text (undefined when absent), read once per lock held. */
+  async #read(profile: string): Promise<string | undefined> {
+    const known = this.#readUnderLock.get(profile);
+    if (known !== null && this.#readUnderLock.has(profile)) return known;
+    const text = await readTextIfExists(this.pathOf(profile));
+    if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, text);
+    return text;
   }
 
   /**
@@ -170,6 +185,8 @@ export class JsonFileStore implements TokenStore {
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return false;
       throw error;
+    } finally {
+      if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, undefined);
     }
   }
 
@@ -200,8 +217,10 @@ export class JsonFileStore implements TokenStore {
         // lock() cannot be cancelled: on abort, stop waiting for it and let the caller exit.
         await abortable(lockFile.lock(true), options.signal);
       }
+      this.#readUnderLock.set(profile, null);
       return await fn();
     } finally {
+      this.#readUnderLock.delete(profile);
       lockFile.close(); // closing releases the lock
     }
   }

@@ -152,11 +152,12 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
       return { tokens: current, source: "cache" };
     }
     // Why the stored tokens cannot serve, for the "login required" message below.
-    const why = current && !current.refresh_token
-      ? "the stored access token has expired and there is no refresh token (ask for the offline_access scope to get one)"
-      : current
-      ? undefined
-      : await otherSettings(store, profile, binding);
+    const why = async () =>
+      current && !current.refresh_token
+        ? "the stored access token has expired and there is no refresh token (ask for the offline_access scope to get one)"
+        : current
+        ? undefined
+        : await otherSettings(store, profile, binding);
 
     const save = async (
       acquired: Acquisition,
@@ -190,10 +191,11 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
     }
     if (options.fetchNew) return await save(await options.fetchNew(current), "fetch", current);
     if (options.login) return await save(await options.login(), "login");
+    const reason = await why();
     throw new ClauthError(
       "login_required",
       `No usable token for profile "${profile}"${
-        why ? ` (${why})` : ""
+        reason ? ` (${reason})` : ""
       } and no terminal to log in from: ${loginAdvice(options)}.`,
     );
   }, options.lock);
