@@ -9,9 +9,9 @@ import { printCachedToken } from "./cached_token.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The module with the full command tree (commander, flows, oauth4webapi). */
-export type ProgramModule = typeof import("./program.ts");
+export type ProgramModule = typeof import("./run.ts");
 
-/** Runs clauth with `args` and returns the exit code. `loadProgram` loads cli/program.ts. */
+/** Runs clauth with `args` and returns the exit code. `loadProgram` loads cli/run.ts. */
 export async function main(
   args: string[],
   runtime: Runtime,

@@ -5,6 +5,6 @@
 
 import { main } from "../cli/main.ts";
 import { processRuntime } from "../cli/process_runtime.ts";
-import * as program from "../cli/program.ts";
+import * as program from "../cli/run.ts";
 
 Deno.exit(await main(Deno.args, processRuntime(), () => Promise.resolve(program)));

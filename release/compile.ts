@@ -22,7 +22,7 @@ const result = await new Deno.Command(Deno.execPath(), {
     target,
     ...PERMISSION_FLAGS,
     "--include",
-    "cli/program.ts",
+    "cli/run.ts",
     "--output",
     output,
     "main.ts",

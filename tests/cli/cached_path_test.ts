@@ -47,5 +47,8 @@ Deno.test("the cached-token path loads no npm package, no node: module and at mo
     modules.length <= 14,
     `startup loads ${modules.length} modules:\n${modules.join("\n")}`,
   );
-  assert.ok(!modules.some((s) => s.endsWith("/cli/program.ts")), "the command tree loads lazily");
+  assert.ok(
+    !modules.some((s) => s.endsWith("/cli/run.ts") || s.endsWith("/cli/program.ts")),
+    "the command tree loads lazily",
+  );
 });

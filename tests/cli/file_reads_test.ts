@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/main.ts";
-import * as program from "../../cli/program.ts";
+import * as program from "../../cli/run.ts";
 import { makeCliHome } from "../helpers/cli.ts";
 import { serviceHome, withProvider } from "../helpers/dev_provider.ts";
 import { fakeRuntime } from "../helpers/fake_runtime.ts";

@@ -4,7 +4,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { runCli } from "../../cli/program.ts";
+import { runCli } from "../../cli/run.ts";
 import type { RuntimeSignal } from "../../cli/runtime.ts";
 import { fakeRuntime, type FakeRuntimeOptions } from "./fake_runtime.ts";
 import { platformEnv } from "./platform_env.ts";

@@ -1,0 +1,190 @@
+/**
+ * The oidc-provider configuration of the dev provider: its three clients, the user, the
+ * features clauth speaks, lifetimes, and pages that never log a notice.
+ *
+ * @module
+ */
+
+import { errors } from "oidc-provider";
+import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
+import type {
+  Account,
+  KoaContext,
+  OidcKoaContext,
+  ProviderClient,
+  ProviderToken,
+} from "./_provider_api.ts";
+import {
+  CONFIDENTIAL_CLIENT_ID,
+  CONFIDENTIAL_CLIENT_SECRET,
+  GRANT_DEVICE_CODE,
+  GRANT_TOKEN_EXCHANGE,
+  JWT_CLIENT_ID,
+  PUBLIC_CLIENT_ID,
+  SCOPES,
+  USER_CLAIMS,
+  USER_ID,
+} from "./_constants.ts";
+import {
+  deviceConfirmPage,
+  deviceInputPage,
+  deviceSuccessPage,
+  errorPage,
+  logoutPage,
+  logoutSuccessPage,
+} from "./_pages.ts";
+
+/** What the configuration is made from. */
+export interface ConfigurationInput {
+  /** Lifetimes in seconds. */
+  ttl: { accessToken: number; refreshToken: number; idToken: number; deviceCode: number };
+  /** The provider's private signing keys (JWK). */
+  signingKeys: JsonWebKey[];
+  /** The public keys demo-jwt-service signs its client assertions with. */
+  jwtClientKeys: JsonWebKey[];
+  /** Extra claims (`act`) for tokens minted by token exchange, per token. */
+  exchangeExtras: WeakMap<object, Record<string, unknown>>;
+}
+
+/** The configuration object `new Provider(issuer, configuration)` takes. */
+export function providerConfiguration(input: ConfigurationInput) {
+  return {
+    clients: [
+      {
+        client_id: PUBLIC_CLIENT_ID,
+        application_type: "native",
+        token_endpoint_auth_method: "none",
+        redirect_uris: ["http://127.0.0.1/callback", "http://localhost/callback"],
+        grant_types: [
+          "authorization_code",
+          "refresh_token",
+          GRANT_DEVICE_CODE,
+          GRANT_TOKEN_EXCHANGE,
+        ],
+        response_types: ["code"],
+        scope: "openid profile email offline_access api:read api:write",
+      },
+      {
+        client_id: CONFIDENTIAL_CLIENT_ID,
+        client_secret: CONFIDENTIAL_CLIENT_SECRET,
+        // oidc-provider accepts client_secret_post from a client_secret_basic client too (and
+        // the other way round): both methods work for demo-service.
+        token_endpoint_auth_method: "client_secret_basic",
+        grant_types: ["client_credentials", "refresh_token", GRANT_TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+        scope: "api:read api:write",
+      },
+      {
+        client_id: JWT_CLIENT_ID,
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: input.jwtClientKeys },
+        grant_types: ["client_credentials", GRANT_TOKEN_EXCHANGE],
+        response_types: [],
+        redirect_uris: [],
+        scope: "api:read api:write",
+      },
+    ],
+    jwks: { keys: input.signingKeys },
+    // A factory function (not the MemoryAdapter class) keeps oidc-provider from warning, and
+    // gives every provider its own store.
+    adapter: createMemoryAdapter(15),
+    cookies: { keys: [crypto.randomUUID()] },
+    scopes: SCOPES,
+    claims: {
+      openid: ["sub"],
+      profile: ["name", "preferred_username"],
+      email: ["email", "email_verified"],
+    },
+    findAccount: (_ctx: unknown, id: string): Account | undefined =>
+      id === USER_ID
+        ? { accountId: USER_ID, claims: () => Promise.resolve({ ...USER_CLAIMS }) }
+        : undefined,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: (ctx: KoaContext, form: string, _out: unknown, err: unknown) => {
+          ctx.type = "html";
+          ctx.body = deviceInputPage(form, err);
+        },
+        userCodeConfirmSource: (
+          ctx: KoaContext,
+          form: string,
+          client: ProviderClient,
+          _deviceInfo: unknown,
+          userCode: string,
+        ) => {
+          ctx.type = "html";
+          ctx.body = deviceConfirmPage(form, client.clientId, userCode);
+        },
+        successSource: (ctx: KoaContext) => {
+          ctx.type = "html";
+          ctx.body = deviceSuccessPage(ctx.oidc?.client?.clientId ?? "the client");
+        },
+      },
+      revocation: {
+        enabled: true,
+        // oidc-provider's default policy, without its console notice.
+        allowedPolicy: (_ctx: unknown, client: ProviderClient, token: ProviderToken) => {
+          if (token.clientId !== client.clientId) {
+            if (client.clientAuthMethod === "none") return false;
+            throw new errors.InvalidRequest(
+              "client is not authorized to revoke the presented token",
+            );
+          }
+          return true;
+        },
+      },
+      introspection: {
+        enabled: true,
+        // Confidential clients (demo-service) may introspect any token, public clients
+        // (demo-cli) only their own: oidc-provider's default policy, without its notice.
+        allowedPolicy: (ctx: OidcKoaContext, client: ProviderClient, token: ProviderToken) =>
+          !(client.clientAuthMethod === "none" && token.clientId !== ctx.oidc.client.clientId),
+      },
+      userinfo: { enabled: true },
+      // Opaque tokens for every scope; no `resource` parameter needed (or accepted).
+      resourceIndicators: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx: KoaContext, form: string) => {
+          ctx.type = "html";
+          ctx.body = logoutPage(form, ctx.host);
+        },
+        postLogoutSuccessSource: (ctx: KoaContext) => {
+          ctx.type = "html";
+          ctx.body = logoutSuccessPage(ctx.oidc?.client?.clientId);
+        },
+      },
+      // DPoP and PAR are on by default in oidc-provider 9; PAR stays optional.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+    },
+    ttl: {
+      AccessToken: input.ttl.accessToken,
+      ClientCredentials: input.ttl.accessToken,
+      RefreshToken: input.ttl.refreshToken,
+      IdToken: input.ttl.idToken,
+      DeviceCode: input.ttl.deviceCode,
+      AuthorizationCode: 60,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+    },
+    rotateRefreshToken: () => true,
+    issueRefreshToken: (_ctx: unknown, client: ProviderClient, source: { scopes: Set<string> }) =>
+      Promise.resolve(
+        client.grantTypeAllowed("refresh_token") && source.scopes.has("offline_access"),
+      ),
+    extraTokenClaims: (_ctx: unknown, token: object) =>
+      Promise.resolve(input.exchangeExtras.get(token)),
+    clientBasedCORS: () => false,
+    renderError: (ctx: KoaContext, out: Record<string, unknown>) => {
+      ctx.type = "html";
+      ctx.body = errorPage(out);
+    },
+  };
+}
