@@ -5,13 +5,15 @@
  *
  * - **Client**: {@linkcode createClient} discovers the server once; every flow takes the
  *   {@linkcode Client} it returns, plus an options object.
- * - **Flows** return the token endpoint's response and the client authentication that worked:
- *   {@linkcode authorizationCodeFlow} (browser, PKCE, loopback redirect),
+ * - **Flows**: {@linkcode authorizationCodeFlow} (browser, PKCE, loopback redirect),
  *   {@linkcode deviceCodeFlow} (no browser on this machine), {@linkcode clientCredentialsFlow}
- *   (services, CI), {@linkcode refreshFlow} and {@linkcode tokenExchangeFlow}.
+ *   (services, CI), {@linkcode refreshFlow} and {@linkcode tokenExchangeFlow} each return an
+ *   {@linkcode Acquisition}: the token endpoint's response and the client authentication
+ *   that worked.
  * - **Storage** knows no HTTP: a {@linkcode TokenStore} ({@linkcode JsonFileStore},
- *   {@linkcode MemoryStore}, or your own) and {@linkcode getUsableToken}, which is handed the
- *   functions that renew tokens and decides when to call them.
+ *   {@linkcode MemoryStore}, or your own), {@linkcode saveTokens} for a login you ran
+ *   yourself, and {@linkcode getUsableToken}, which is handed the functions that renew tokens
+ *   and decides when to call them (and saves what they return).
  * - **Identity**: every flow that returns an ID token verifies it (signature against the
  *   issuer's keys, iss, aud, exp, nonce). {@linkcode verifyIdToken} and
  *   {@linkcode fetchUserInfo} answer "who is this user?"; {@linkcode introspectToken} asks the
@@ -23,8 +25,14 @@
  * `openBrowser`) and a {@linkcode FlowDependencies} object (fetch, clock, abort signal), so
  * the CLI decides what to print and tests can fake the network.
  *
+ * Every example runs as a test. Where one needs an authorization server, a comment says so
+ * and it starts the development provider of clauth's repository (`dev/`, not part of this
+ * package), whose client ids and secret it then uses; a stand-in also plays the user where a
+ * login needs one. The rest is what your code would do.
+ *
  * @example Add login to your CLI: reuse a token, refresh it, or log in on another device
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   createClient,
  *   deviceCodeFlow,
@@ -33,53 +41,72 @@
  *   normalizeScope,
  *   refreshFlow,
  * } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and approves as its user would:
+ * import { startDevProvider } from "./dev/provider.ts";
+ * import { approveDeviceCode } from "./dev/device_approval.ts";
  *
+ * const idp = await startDevProvider({ autoApprove: true, deviceInterval: 0.2 });
+ * const stateDir = await Deno.makeTempDir(); // your CLI's state folder
  * const scope = normalizeScope("openid offline_access api:read");
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const interactive = Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
  *
- * const { tokens } = await getUsableToken({
- *   store: new JsonFileStore(`${Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE")}/.my-cli`),
+ * const { tokens, source } = await getUsableToken({
+ *   store: new JsonFileStore(stateDir),
  *   profile: "default",
- *   binding: { issuer: client.as.issuer, client_id: "my-cli", scope, grant: "user" },
+ *   binding: { issuer: client.as.issuer, client_id: "demo-cli", scope, grant: "user" },
  *   refresh: (stored) => refreshFlow(client, stored.refresh_token!),
- *   // Without a terminal, fail with "login_required" instead of waiting for nobody.
- *   ...(interactive
- *     ? {
- *       login: () =>
- *         deviceCodeFlow(client, {
- *           scope,
- *           onUserCode: ({ verificationUri, userCode }) =>
- *             console.error(`Open ${verificationUri} and enter the code ${userCode}`),
- *         }),
- *     }
- *     : {}),
+ *   // Leave `login` out when no person is at a terminal: then the call fails with
+ *   // "login_required", naming `loginCommand`, instead of waiting for nobody.
+ *   login: () =>
+ *     deviceCodeFlow(client, {
+ *       scope,
+ *       onUserCode: async ({ verificationUri, userCode, verificationUriComplete }) => {
+ *         console.error(`Open ${verificationUri} and enter the code ${userCode}`);
+ *         await approveDeviceCode(verificationUriComplete!); // the user, on their phone
+ *       },
+ *     }),
  *   loginCommand: "my-cli login",
  * });
- * const me = await fetch("https://api.example.com/me", {
+ * assert.equal(source, "login"); // later runs: "cache", or "refresh" when it runs out
+ *
+ * const me = await fetch(client.as.userinfo_endpoint!, {
  *   headers: { authorization: `Bearer ${tokens.access_token}` },
  * });
- * console.log(await me.json());
+ * assert.equal((await me.json()).sub, "alice");
+ * await idp.close();
+ * await Deno.remove(stateDir, { recursive: true });
  * ```
  *
- * @example Client credentials with caching in a JSON file store
- * ```ts ignore
+ * @example Client credentials, cached between runs of a CI job
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "./dev/provider.ts";
  *
- * const clientSecret = Deno.env.get("MY_SERVICE_SECRET");
- * if (!clientSecret) throw new Error("Set MY_SERVICE_SECRET");
- * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "my-service",
- *   clientSecret,
- * });
- * const { tokens } = await getUsableToken({
- *   store: new JsonFileStore("./.state"),
- *   profile: "default",
- *   binding: { issuer: client.as.issuer, client_id: "my-service", scope: "api:read", grant: "client-credentials" },
- *   fetchNew: () => clientCredentialsFlow(client, { scope: "api:read" }),
- * });
- * console.log(tokens.access_token);
+ * const idp = await startDevProvider();
+ * const stateDir = await Deno.makeTempDir(); // the job's cache folder
+ * const clientSecret = idp.clients.confidential.client_secret; // yours: from the CI's secrets
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-service", clientSecret });
+ * const token = () =>
+ *   getUsableToken({
+ *     store: new JsonFileStore(stateDir),
+ *     profile: "deploy",
+ *     binding: {
+ *       issuer: client.as.issuer,
+ *       client_id: "demo-service",
+ *       scope: "api:read",
+ *       grant: "client-credentials",
+ *     },
+ *     fetchNew: () => clientCredentialsFlow(client, { scope: "api:read" }),
+ *   });
+ *
+ * const first = await token();
+ * const second = await token(); // the next step of the job
+ * assert.equal(second.source, "cache");
+ * assert.equal(second.tokens.access_token, first.tokens.access_token);
+ * await idp.close();
+ * await Deno.remove(stateDir, { recursive: true });
  * ```
  *
  * @module
@@ -93,21 +120,16 @@ export {
   type ClauthSetting,
   exitCodeFor,
 } from "./errors.ts";
+export type { Acquisition, AuthMethod, TokenResponse } from "./acquisition.ts";
 export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
 export type {
   AuthorizationServer,
   ClientMetadata,
   IntrospectionResponse,
-  TokenEndpointResponse,
   UserInfoResponse,
 } from "./flows/oauth_types.ts";
-export {
-  type Client,
-  type ClientSettings,
-  createClient,
-  type TokenResult,
-} from "./flows/client.ts";
-export { type AuthMethod, chooseAuthMethod, type ClientCredentials } from "./flows/client_auth.ts";
+export { type Client, type ClientSettings, createClient } from "./flows/client.ts";
+export { chooseAuthMethod, type ClientCredentials } from "./flows/client_auth.ts";
 export { type ClientPrivateKey, parsePrivateKey } from "./flows/private_key.ts";
 export { discover, type DiscoverOptions } from "./flows/discovery.ts";
 export { ENDPOINT_NAMES, type EndpointOverrides } from "./flows/endpoints.ts";
@@ -174,14 +196,13 @@ export {
   normalizeScope,
   type StoredTokens,
   type TokenBinding,
-  type TokenResponse,
   type TokenStore,
 } from "./storage/token_store.ts";
-export { JsonFileStore, type JsonFileStoreOptions } from "./storage/json_file_store.ts";
+export { JsonFileStore } from "./storage/json_file_store.ts";
 export { MemoryStore } from "./storage/memory_store.ts";
 export { MetadataFileCache } from "./storage/metadata_cache.ts";
+export { saveTokens, type SaveTokensOptions } from "./storage/save_tokens.ts";
 export {
-  type Acquisition,
   getUsableToken,
   type TokenSource,
   type UsableToken,

@@ -5,14 +5,9 @@
  */
 
 import * as oauth from "oauth4webapi";
+import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
-import {
-  authenticatedCall,
-  type Client,
-  requireEndpoint,
-  tokenEndpointCall,
-  type TokenResult,
-} from "./client.ts";
+import { authenticatedCall, type Client, requireEndpoint, tokenEndpointCall } from "./client.ts";
 import { defaultSleep } from "./dependencies.ts";
 import { processTokenResponse } from "./id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
@@ -70,8 +65,11 @@ export interface AuthorizationCodeOptions {
   extraParameters?: Record<string, string>;
 }
 
-/** What the browser login returns: the token response, plus the nonce it checked (with `openid`). */
-export type AuthorizationCodeResult = TokenResult & { nonce?: string };
+/** What the browser login returns: the tokens, plus the nonce it checked (with `openid`). */
+export interface AuthorizationCodeResult extends Acquisition {
+  /** The nonce sent with `openid` and found in the ID token; undefined without `openid`. */
+  nonce?: string;
+}
 
 /**
  * Logs a person in through their browser and returns the tokens.
@@ -82,25 +80,27 @@ export type AuthorizationCodeResult = TokenResult & { nonce?: string };
  * authorization requests when the server requires them. The browser is opened only once the
  * loopback listener is listening, and the whole login runs under one timeout ("expired").
  *
- * @example Log in with the system browser
- * ```ts ignore
+ * @example Log in with the user's browser
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { authorizationCodeFlow, createClient } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and its scripted browser for the user's:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { followAuthorization } from "../dev/browser.ts";
  *
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const { response } = await authorizationCodeFlow(client, {
+ * const idp = await startDevProvider({ autoApprove: true });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * const { response, nonce } = await authorizationCodeFlow(client, {
  *   scope: "openid offline_access",
+ *   // Print it too: whoever's browser does not open can copy it.
  *   onAuthorizationUrl: (url) => console.error(`Opening ${url}`),
- *   // Resolve false when no browser opened: the URL printed above still works.
- *   openBrowser: async (url) => {
- *     const opener = Deno.build.os === "darwin" ? "open" : "xdg-open";
- *     try {
- *       const { success } = await new Deno.Command(opener, { args: [url] }).output();
- *       return success;
- *     } catch {
- *       return false;
- *     }
- *   },
+ *   // Yours runs the system's opener (xdg-open, open, start) and resolves false when none
+ *   // started; then the printed URL is the way.
+ *   openBrowser: async (url) => (await followAuthorization(url)).status === 200,
  * });
+ * assert.ok(response.id_token && nonce); // the ID token is verified, its nonce checked
+ * assert.ok(response.refresh_token); // offline_access: the login outlives the access token
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1

@@ -6,6 +6,7 @@
  */
 
 import * as oauth from "oauth4webapi";
+import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { discover } from "./discovery.ts";
@@ -20,7 +21,7 @@ import {
 import { timedFetch } from "./http.ts";
 import { checkEndpointUrl, isLoopbackHost } from "./endpoints.ts";
 import { endpointOf, toClauthError } from "./oauth_errors.ts";
-import type { AuthorizationServer, ClientMetadata, TokenEndpointResponse } from "./oauth_types.ts";
+import type { AuthorizationServer, ClientMetadata } from "./oauth_types.ts";
 
 /** Who the client is and where its server lives. */
 export interface ClientSettings extends ClientCredentials {
@@ -37,7 +38,10 @@ export interface ClientSettings extends ClientCredentials {
  * with {@linkcode createClient} and reuse it: discovery and the issuer's keys are fetched once.
  */
 export interface Client {
-  /** The settings it was created with (credentials included: do not log it). */
+  /**
+   * The settings it was created with. The secret and private key are readable but not
+   * enumerable: logging the client or `JSON.stringify(client.settings)` never shows them.
+   */
   readonly settings: ClientSettings;
   /** The server's metadata; `as.issuer` is the issuer to bind stored tokens to. */
   readonly as: AuthorizationServer;
@@ -59,42 +63,33 @@ export interface Client {
 }
 
 /**
- * Result of a token-endpoint request: the response and the auth method that worked. It is
- * what `getUsableToken`'s `refresh`, `fetchNew` and `login` functions return.
- */
-export interface TokenResult {
-  /** The validated token response (ID token, if any, already verified). */
-  response: TokenEndpointResponse;
-  /** The client authentication that worked; store it to start with it next time. */
-  authMethod: AuthMethod;
-}
-
-/**
  * Discovers the server and returns a {@linkcode Client} for the flows.
  *
  * Refuses an http:// issuer unless it is loopback ("insecure_issuer"), and a discovery
  * document whose `issuer` differs from the one given ("usage"). Endpoints in
  * `settings.endpoints` win over discovery, and stand in for it when the server has none.
  *
- * @example A public client, for a CLI that logs people in
- * ```ts ignore
+ * @example A public client for people, a confidential one for services
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createClient } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * // Registered at the provider as a native app: no secret, loopback redirect URIs.
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * ```
+ * const idp = await startDevProvider();
+ * // A CLI run by people is registered as a native app: no secret, loopback redirect URIs.
+ * const cli = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * assert.equal(cli.as.token_endpoint, `${idp.issuer}/token`); // discovered
  *
- * @example A confidential client, for a service or CI job
- * ```ts ignore
- * import { createClient } from "@clauth/clauth";
- *
- * const clientSecret = Deno.env.get("MY_SERVICE_SECRET");
- * if (!clientSecret) throw new Error("Set MY_SERVICE_SECRET");
- * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "my-service",
- *   clientSecret,
- * });
+ * // A service has a secret (yours comes from a secret store, e.g. an environment variable).
+ * const clientSecret = idp.clients.confidential.client_secret;
+ * const service = await createClient({ issuer: idp.issuer, clientId: "demo-service", clientSecret });
+ * // The flows read it; logs and JSON never show it.
+ * assert.equal(service.settings.clientSecret, clientSecret);
+ * assert.ok(!Deno.inspect(service).includes(clientSecret));
+ * const json = JSON.stringify(service.settings);
+ * assert.equal(json, `{"issuer":"${idp.issuer}","clientId":"demo-service"}`);
+ * await idp.close();
  * ```
  *
  * @example Offline, with a fake server in `deps.fetch` (how tests drive the flows)
@@ -140,7 +135,39 @@ export async function createClient(
     [oauth.allowInsecureRequests]: isLoopbackHost(new URL(settings.issuer).hostname),
   };
   if (deps.signal) requestOptions.signal = deps.signal;
-  return { settings, as, client: { client_id: settings.clientId }, deps, requestOptions };
+  return {
+    settings: withHiddenCredentials(settings),
+    as,
+    client: { client_id: settings.clientId },
+    deps,
+    requestOptions,
+  };
+}
+
+/** What a hidden credential shows when the settings are inspected. */
+const REDACTED = "[redacted]";
+/** The key of an object's own rendering in `Deno.inspect` and `console.log`. */
+const CUSTOM_INSPECT = Symbol.for("Deno.customInspect");
+
+/**
+ * A copy of `settings` whose secret and private key are non-enumerable, so that neither
+ * `JSON.stringify`, spreading nor logging the client ever shows them (flows still read them).
+ * Inspected, even with `showHidden`, they read "[redacted]": visibly there, never shown.
+ */
+function withHiddenCredentials(settings: ClientSettings): ClientSettings {
+  const { clientSecret, privateKey, ...shown } = settings;
+  const copy: ClientSettings = { ...shown };
+  const redacted: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ clientSecret, privateKey })) {
+    if (value === undefined) continue;
+    Object.defineProperty(copy, name, { value, enumerable: false });
+    redacted[name] = REDACTED;
+  }
+  Object.defineProperty(copy, CUSTOM_INSPECT, {
+    value: (inspect: (value: unknown, options: unknown) => string, options: unknown) =>
+      inspect({ ...copy, ...redacted }, options),
+  });
+  return copy;
 }
 
 /**
@@ -170,7 +197,7 @@ export function requireEndpoint(
 export async function tokenEndpointCall(
   client: Client,
   send: (auth: oauth.ClientAuth) => Promise<oauth.TokenEndpointResponse>,
-): Promise<TokenResult> {
+): Promise<Acquisition> {
   const { result, authMethod } = await authenticatedCall(
     client,
     "token_endpoint",

@@ -12,19 +12,13 @@
  */
 
 import * as oauth from "oauth4webapi";
+import type { AuthMethod } from "../acquisition.ts";
 import { ClauthError, type ClauthSetting } from "../errors.ts";
 import { CHECK_CLIENT, oauthErrorCode } from "./oauth_errors.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
 import type { ClientPrivateKey } from "./private_key.ts";
 
-/**
- * The client authentication methods clauth speaks: a secret in the Basic header or in the
- * form, a signed JWT assertion, or none (a public client).
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
- * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
- */
-export type AuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
+export type { AuthMethod };
 
 /** What decides the method: the secret or key, the profile's choice, and what worked before. */
 export interface ClientCredentials {

@@ -5,7 +5,8 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
+import type { Acquisition } from "../acquisition.ts";
+import { type Client, tokenEndpointCall } from "./client.ts";
 
 /** Options for {@linkcode clientCredentialsFlow}. */
 export interface ClientCredentialsOptions {
@@ -22,23 +23,24 @@ export interface ClientCredentialsOptions {
  * There is no refresh token: when the token runs out, ask again (the orchestrator's
  * `fetchNew`).
  *
- * @example A CI job's token, cached in the job's state folder
- * ```ts ignore
- * import { clientCredentialsFlow, createClient, getUsableToken, JsonFileStore } from "@clauth/clauth";
+ * @example A service's own token
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clientCredentialsFlow, createClient } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * const clientSecret = Deno.env.get("DEPLOY_CLIENT_SECRET");
- * if (!clientSecret) throw new Error("Set DEPLOY_CLIENT_SECRET");
+ * const idp = await startDevProvider();
  * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "deployer",
- *   clientSecret,
+ *   issuer: idp.issuer,
+ *   clientId: "demo-service",
+ *   clientSecret: idp.clients.confidential.client_secret, // yours: from the CI's secret store
  * });
- * const { tokens } = await getUsableToken({
- *   store: new JsonFileStore(".state"),
- *   profile: "deploy",
- *   binding: { issuer: client.as.issuer, client_id: "deployer", scope: "deploy", grant: "client-credentials" },
- *   fetchNew: () => clientCredentialsFlow(client, { scope: "deploy" }),
- * });
+ * const { response, authMethod } = await clientCredentialsFlow(client, { scope: "api:read" });
+ * assert.equal(response.token_type, "bearer");
+ * assert.equal(response.refresh_token, undefined); // when it runs out, ask again
+ * assert.equal(authMethod, "client_secret_basic");
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
@@ -47,7 +49,7 @@ export interface ClientCredentialsOptions {
 export async function clientCredentialsFlow(
   client: Client,
   options: ClientCredentialsOptions = {},
-): Promise<TokenResult> {
+): Promise<Acquisition> {
   const parameters = new URLSearchParams();
   if (options.scope) parameters.set("scope", options.scope);
   for (const resource of options.resource ?? []) parameters.append("resource", resource);

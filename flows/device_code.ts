@@ -12,8 +12,9 @@
  */
 
 import * as oauth from "oauth4webapi";
+import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
-import { authenticatedCall, type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
+import { authenticatedCall, type Client, tokenEndpointCall } from "./client.ts";
 import { defaultNow, defaultSleep } from "./dependencies.ts";
 import { replaceBody } from "./http.ts";
 import { processTokenResponse } from "./id_token.ts";
@@ -65,18 +66,27 @@ export const SLOW_DOWN_SECONDS = 5;
  * rejects with the abort reason when `client.deps.signal` aborts (Ctrl-C), at once.
  *
  * @example Log in from an SSH session
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createClient, deviceCodeFlow } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and approves as its user would:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { approveDeviceCode } from "../dev/device_approval.ts";
  *
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
+ * const idp = await startDevProvider({ autoApprove: true, deviceInterval: 0.2 });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
  * const { response } = await deviceCodeFlow(client, {
  *   scope: "openid offline_access",
  *   // Instructions go to stderr, so stdout stays free for data.
- *   onUserCode: ({ verificationUri, userCode, verificationUriComplete }) => {
+ *   onUserCode: async ({ verificationUri, userCode, verificationUriComplete }) => {
  *     console.error(`Open ${verificationUri} and enter the code ${userCode}`);
  *     if (verificationUriComplete) console.error(`or open ${verificationUriComplete}`);
+ *     // The user approves on another device; the dev provider's stand-in does it here:
+ *     await approveDeviceCode(verificationUriComplete!);
  *   },
  * });
+ * assert.ok(response.refresh_token);
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628
@@ -84,7 +94,7 @@ export const SLOW_DOWN_SECONDS = 5;
 export async function deviceCodeFlow(
   client: Client,
   options: DeviceCodeOptions,
-): Promise<TokenResult> {
+): Promise<Acquisition> {
   const now = client.deps.now ?? defaultNow;
   const sleep = client.deps.sleep ?? defaultSleep;
   const signal = client.deps.signal;

@@ -31,11 +31,17 @@ export interface DiscoverOptions {
  * discovery GET, and requires the document's `issuer` to equal the configured one.
  *
  * @example Which grants does the server advertise?
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { discover } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * const metadata = await discover("https://login.example.com");
- * console.log(metadata.grant_types_supported ?? "(not advertised)");
+ * const idp = await startDevProvider();
+ * const metadata = await discover(idp.issuer);
+ * assert.equal(metadata.issuer, idp.issuer);
+ * assert.ok(metadata.grant_types_supported?.includes("urn:ietf:params:oauth:grant-type:device_code"));
+ * await idp.close();
  * ```
  *
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig

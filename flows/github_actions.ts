@@ -34,18 +34,29 @@ export interface GitHubActionsIdTokenOptions {
  * Requests the job's OIDC ID token (a JWT) from the GitHub Actions runtime.
  *
  * @example Exchange the job's identity for an access token (no stored secret)
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createClient, gitHubActionsIdToken, TOKEN_TYPES, tokenExchangeFlow } from "@clauth/clauth";
+ * // Stand-ins for the GitHub runner and for your server (which trusts GitHub's tokens):
+ * import { startGitHubOidc } from "../tests/helpers/github_oidc.ts";
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * const url = Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_URL");
- * const token = Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
- * if (!url || !token) throw new Error("The job needs `permissions: id-token: write`.");
- * const jobToken = await gitHubActionsIdToken({ url, token }, { audience: "https://login.example.com" });
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "ci" });
+ * const github = await startGitHubOidc();
+ * const idp = await startDevProvider({ trustedJwtIssuers: [github.trusted("my-server")] });
+ * // In a job with `permissions: id-token: write`, the runner sets these:
+ * // Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_URL"), Deno.env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN").
+ * const { requestUrl: url, requestToken: token } = github;
+ *
+ * const jobToken = await gitHubActionsIdToken({ url, token }, { audience: "my-server" });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
  * const { response } = await tokenExchangeFlow(client, {
  *   subjectToken: jobToken,
  *   subjectTokenType: TOKEN_TYPES.jwt,
+ *   scope: "api:read",
  * });
+ * assert.equal(response.token_type, "bearer");
+ * await idp.close();
+ * await github.close();
  * ```
  *
  * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect

@@ -70,15 +70,38 @@ export interface VerifyIdTokenOptions {
  * Flows already verify the ID tokens they return; call this for one read back from a store.
  *
  * @example Who logged in? (from a stored login)
- * ```ts ignore
- * import { createClient, JsonFileStore, verifyIdToken } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   authorizationCodeFlow,
+ *   createClient,
+ *   MemoryStore,
+ *   saveTokens,
+ *   type SaveTokensOptions,
+ *   verifyIdToken,
+ * } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and its scripted browser for the user's:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { followAuthorization } from "../dev/browser.ts";
  *
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const tokens = await new JsonFileStore(".state").get("default");
- * if (tokens?.id_token) {
- *   const claims = await verifyIdToken(client, tokens.id_token, { allowExpired: true });
- *   console.log(claims.sub, claims.email);
- * }
+ * const idp = await startDevProvider({ autoApprove: true });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * const slot: SaveTokensOptions = {
+ *   store: new MemoryStore(), // or a JsonFileStore
+ *   profile: "default",
+ *   binding: { issuer: idp.issuer, client_id: "demo-cli", scope: "openid", grant: "user" },
+ * };
+ * const login = await authorizationCodeFlow(client, {
+ *   scope: "openid",
+ *   openBrowser: async (url) => (await followAuthorization(url)).status === 200,
+ * });
+ * await saveTokens(login, slot);
+ *
+ * // Later: a stored ID token is checked again before anyone believes it.
+ * const tokens = await slot.store.get(slot.profile, slot.binding);
+ * const claims = await verifyIdToken(client, tokens!.id_token!, { allowExpired: true });
+ * assert.equal(claims.sub, "alice");
+ * await idp.close();
  * ```
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation

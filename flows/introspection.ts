@@ -30,18 +30,29 @@ export interface IntrospectionResult {
  * `response.active` is false.
  *
  * @example Is this token still good?
- * ```ts ignore
- * import { createClient, introspectToken } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clientCredentialsFlow, createClient, introspectToken, revokeToken } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * declare const accessToken: string;
+ * const idp = await startDevProvider();
  * // Most servers let only confidential clients introspect.
  * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "my-service",
- *   clientSecret: "from-your-secret-store",
+ *   issuer: idp.issuer,
+ *   clientId: "demo-service",
+ *   clientSecret: idp.clients.confidential.client_secret,
  * });
- * const { response } = await introspectToken(client, accessToken);
- * console.log(response.active ? `active, scope ${response.scope}` : "inactive");
+ * const { response: issued } = await clientCredentialsFlow(client, { scope: "api:read" });
+ *
+ * const { response } = await introspectToken(client, issued.access_token);
+ * assert.equal(response.active, true);
+ * assert.equal(response.scope, "api:read");
+ *
+ * await revokeToken(client, issued.access_token);
+ * const after = await introspectToken(client, issued.access_token);
+ * assert.equal(after.response.active, false); // an answer, not an error
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc7662

@@ -26,14 +26,6 @@ export type AuthorizationServer = oauth.AuthorizationServer;
 export type ClientMetadata = oauth.Client;
 
 /**
- * A successful, validated token endpoint response. `token_type` is lower-cased, and
- * parameters outside the RFC (`issued_token_type`, ...) are kept as the server sent them.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
- */
-export type TokenEndpointResponse = oauth.TokenEndpointResponse;
-
-/**
  * A token introspection response: `active` always, the other members only for an active
  * token and only when the server says them.
  *

@@ -41,15 +41,21 @@ const ALG_BY_CURVE: Record<string, string> = {
  * Parses a private key file's text. `source` names the file in error messages.
  *
  * @example Authenticate a client with private_key_jwt
- * ```ts ignore
- * import { createClient, parsePrivateKey } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clientCredentialsFlow, createClient, parsePrivateKey } from "@clauth/clauth";
+ * // The dev provider stands in for your server; it knows the public half of this key:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * const privateKey = await parsePrivateKey(await Deno.readTextFile("client.pem"), "client.pem");
- * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "my-service",
- *   privateKey,
- * });
+ * const idp = await startDevProvider();
+ * // Your key file's text: PEM, or a JWK as here.
+ * const keyText = JSON.stringify(idp.clients.privateKeyJwt.private_jwk);
+ *
+ * const privateKey = await parsePrivateKey(keyText, "client-key.json");
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-jwt-service", privateKey });
+ * const { authMethod } = await clientCredentialsFlow(client, { scope: "api:read" });
+ * assert.equal(authMethod, "private_key_jwt");
+ * await idp.close();
  * ```
  *
  * @example The algorithm and key id follow from the key

@@ -23,16 +23,46 @@ export interface RevokeTokenOptions {
  * grant at most servers; revoking an unknown or expired token succeeds (RFC 7009 §2.2).
  *
  * @example Log out: revoke, then forget
- * ```ts ignore
- * import { canRevoke, createClient, JsonFileStore, revokeToken } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   authorizationCodeFlow,
+ *   canRevoke,
+ *   createClient,
+ *   MemoryStore,
+ *   refreshFlow,
+ *   revokeToken,
+ *   saveTokens,
+ *   type TokenBinding,
+ * } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and its scripted browser for the user's:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { followAuthorization } from "../dev/browser.ts";
  *
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const store = new JsonFileStore(".state");
- * const tokens = await store.get("default");
+ * const idp = await startDevProvider({ autoApprove: true });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * const store = new MemoryStore(); // or a JsonFileStore
+ * const binding: TokenBinding = {
+ *   issuer: idp.issuer,
+ *   client_id: "demo-cli",
+ *   scope: "offline_access openid",
+ *   grant: "user",
+ * };
+ * const login = await authorizationCodeFlow(client, {
+ *   scope: binding.scope,
+ *   openBrowser: async (url) => (await followAuthorization(url)).status === 200,
+ * });
+ * await saveTokens(login, { store, profile: "default", binding });
+ *
+ * // Log out. Revoking the refresh token ends the whole grant at most servers.
+ * const tokens = await store.get("default", binding);
  * if (tokens?.refresh_token && canRevoke(client)) {
  *   await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });
  * }
- * await store.delete("default");
+ * await store.withLock("default", () => store.delete("default", binding));
+ *
+ * await assert.rejects(refreshFlow(client, tokens!.refresh_token!), { code: "invalid_grant" });
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009

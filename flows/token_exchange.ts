@@ -6,8 +6,9 @@
  */
 
 import * as oauth from "oauth4webapi";
+import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
-import { type Client, tokenEndpointCall, type TokenResult } from "./client.ts";
+import { type Client, tokenEndpointCall } from "./client.ts";
 import { describeOAuthError, fieldsOf, oauthErrorDetail } from "./oauth_errors.ts";
 
 /** The grant type URN of token exchange. */
@@ -69,7 +70,7 @@ export interface TokenExchangeOptions {
 }
 
 /** The exchange's response: the issued token, in `response.access_token` whatever its type. */
-export interface TokenExchangeResult extends TokenResult {
+export interface TokenExchangeResult extends Acquisition {
   /** The type URN of the issued token (`issued_token_type`); undefined if the server omitted it. */
   issuedTokenType?: string;
 }
@@ -86,22 +87,34 @@ export interface TokenExchangeResult extends TokenResult {
  * token is not active.
  *
  * @example Narrow a caller's token to one service
- * ```ts ignore
- * import { createClient, tokenExchangeFlow } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authorizationCodeFlow, createClient, TOKEN_TYPES, tokenExchangeFlow } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and its scripted browser for the user's:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { followAuthorization } from "../dev/browser.ts";
  *
- * declare const incomingToken: string; // the access token a request came with
- * const clientSecret = Deno.env.get("GATEWAY_CLIENT_SECRET");
- * if (!clientSecret) throw new Error("Set GATEWAY_CLIENT_SECRET");
- * const client = await createClient({
- *   issuer: "https://login.example.com",
- *   clientId: "gateway",
- *   clientSecret,
+ * const idp = await startDevProvider({ autoApprove: true });
+ * // A request reaches the gateway with alice's access token.
+ * const app = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * const incoming = await authorizationCodeFlow(app, {
+ *   scope: "openid api:read api:write",
+ *   openBrowser: async (url) => (await followAuthorization(url)).status === 200,
  * });
- * const { response } = await tokenExchangeFlow(client, {
- *   subjectToken: incomingToken,
+ *
+ * const gateway = await createClient({
+ *   issuer: idp.issuer,
+ *   clientId: "demo-service",
+ *   clientSecret: idp.clients.confidential.client_secret,
+ * });
+ * const { response, issuedTokenType } = await tokenExchangeFlow(gateway, {
+ *   subjectToken: incoming.response.access_token,
  *   audience: ["https://orders.example"],
- *   scope: "orders:read",
+ *   scope: "api:read",
  * });
+ * assert.equal(issuedTokenType, TOKEN_TYPES.access_token);
+ * assert.notEqual(response.access_token, incoming.response.access_token);
+ * await idp.close();
  * ```
  *
  * @see https://www.rfc-editor.org/rfc/rfc8693#section-2
@@ -128,7 +141,7 @@ export async function tokenExchangeFlow(
     parameters.set("requested_token_type", options.requestedTokenType);
   }
 
-  let result: TokenResult;
+  let result: Acquisition;
   try {
     result = await tokenEndpointCall(client, async (auth) => {
       const response = await oauth.genericTokenEndpointRequest(

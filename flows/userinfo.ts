@@ -25,14 +25,26 @@ export interface UserInfoOptions {
  * Asks the UserInfo endpoint who the access token's user is and returns the claims.
  *
  * @example Who is logged in?
- * ```ts ignore
- * import { createClient, fetchUserInfo, type StoredTokens, verifyIdToken } from "@clauth/clauth";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authorizationCodeFlow, createClient, decodeJwt, fetchUserInfo } from "@clauth/clauth";
+ * // The dev provider stands in for your server, and its scripted browser for the user's:
+ * import { startDevProvider } from "../dev/provider.ts";
+ * import { followAuthorization } from "../dev/browser.ts";
  *
- * declare const tokens: StoredTokens & { id_token: string }; // from a browser login with openid
- * const client = await createClient({ issuer: "https://login.example.com", clientId: "my-cli" });
- * const { sub } = await verifyIdToken(client, tokens.id_token, { allowExpired: true });
- * const info = await fetchUserInfo(client, tokens.access_token, { expectedSubject: sub });
- * console.log(info.name, info.email);
+ * const idp = await startDevProvider({ autoApprove: true });
+ * const client = await createClient({ issuer: idp.issuer, clientId: "demo-cli" });
+ * const { response } = await authorizationCodeFlow(client, {
+ *   scope: "openid profile email",
+ *   openBrowser: async (url) => (await followAuthorization(url)).status === 200,
+ * });
+ * // The flow verified the ID token: its sub says who logged in. (Verify a stored one first:
+ * // `verifyIdToken`.)
+ * const sub = String(decodeJwt(response.id_token!).claims.sub);
+ * const info = await fetchUserInfo(client, response.access_token, { expectedSubject: sub });
+ * assert.equal(info.sub, "alice");
+ * assert.ok(info.name && info.email);
+ * await idp.close();
  * ```
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo

@@ -38,15 +38,6 @@ export function assertProfileName(name: string): void {
   }
 }
 
-/** Options for {@linkcode JsonFileStore}. */
-export interface JsonFileStoreOptions {
-  /**
-   * Test hook: runs after a save has written its temporary file and before that file replaces
-   * the token file, e.g. to crash there and check that readers still see the old tokens.
-   */
-  beforeRename?: (tempPath: string) => Promise<void>;
-}
-
 /**
  * Token store backed by one JSON file per profile under `<stateDir>/tokens`: files 0600 in a
  * 0700 folder, replaced atomically, and an OS file lock per profile, so several processes
@@ -89,17 +80,14 @@ export class JsonFileStore implements TokenStore {
    * so a save under the lock need not read it again.
    */
   readonly #readUnderLock = new Map<string, string | undefined | null>();
-  readonly #options: JsonFileStoreOptions;
 
   /**
    * Creates a store; nothing is touched on disk until the first save or lock.
    *
    * @param stateDir the state folder; tokens go in its `tokens` subfolder, created on first save
-   * @param options test hooks
    */
-  constructor(stateDir: string, options: JsonFileStoreOptions = {}) {
+  constructor(stateDir: string) {
     this.#dir = join(stateDir, "tokens");
-    this.#options = options;
   }
 
   /** The file holding a profile's tokens (whether or not it exists yet). */
@@ -140,8 +128,8 @@ export class JsonFileStore implements TokenStore {
   }
 
   async #write(profile: string, slots: StoredTokens[]): Promise<void> {
-    const text = JSON.stringify({ slots } satisfies SlotsFile, null, 2) + "\n";
-    await writeFileAtomic(this.pathOf(profile), text, this.#options);
+    const text = slotsFileText(slots);
+    await writeFileAtomic(this.pathOf(profile), text);
     if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, text);
   }
 
@@ -229,6 +217,11 @@ export class JsonFileStore implements TokenStore {
 /** A token file's shape. */
 interface SlotsFile {
   slots: StoredTokens[];
+}
+
+/** The text of a token file holding `slots`. */
+export function slotsFileText(slots: StoredTokens[]): string {
+  return JSON.stringify({ slots } satisfies SlotsFile, null, 2) + "\n";
 }
 
 /**

@@ -22,14 +22,23 @@ interface Entry {
  * `createClient` as `deps.metadataCache` so that discovery documents and the issuer's keys
  * are not fetched again on every run (entries live an hour by default).
  *
- * @example
- * ```ts ignore
+ * @example Discover once an hour, not on every run
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createClient, MetadataFileCache } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../dev/provider.ts";
  *
- * const client = await createClient(
- *   { issuer: "https://login.example.com", clientId: "my-cli" },
- *   { metadataCache: new MetadataFileCache(".state") },
- * );
+ * const idp = await startDevProvider();
+ * const stateDir = await Deno.makeTempDir(); // your CLI's state folder
+ * const deps = { metadataCache: new MetadataFileCache(stateDir) };
+ * const settings = { issuer: idp.issuer, clientId: "demo-cli" };
+ *
+ * await createClient(settings, deps); // asks the server
+ * await createClient(settings, deps); // the next run reads the cache
+ * assert.equal(idp.counts.discovery, 1);
+ * await idp.close();
+ * await Deno.remove(stateDir, { recursive: true });
  * ```
  */
 export class MetadataFileCache {
@@ -41,7 +50,8 @@ export class MetadataFileCache {
    * Creates a cache; the folder is made on the first `set`.
    *
    * @param stateDir the state folder; entries go in its `metadata` subfolder
-   * @param options `ttlSeconds` (default one hour) and the clock, in seconds, for tests
+   * @param options `ttlSeconds` (default one hour) and `now`, the clock in seconds (default:
+   *   the system clock; a CLI with its own clock hands it in)
    */
   constructor(
     stateDir: string,

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { TokenResponse } from "../acquisition.ts";
+
 /** The grant a stored token came from. User flows can refresh; client credentials re-fetch. */
 export type GrantKind = "user" | "client-credentials";
 
@@ -47,26 +49,6 @@ export interface StoredTokens extends TokenBinding {
   granted_scope?: string;
   /** The client authentication method that worked, remembered for next time. */
   auth_method?: string;
-}
-
-/**
- * A token endpoint response, the part of it clauth keeps. Every flow's `response` fits.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
- */
-export interface TokenResponse {
-  /** The access token. */
-  access_token: string;
-  /** Its type, any case ("Bearer", "DPoP"); stored lower-cased. */
-  token_type: string;
-  /** Its lifetime in seconds from now; stored as an absolute `expires_at`. */
-  expires_in?: number;
-  /** A new refresh token; absent means "keep the old one" (RFC 6749 §6). */
-  refresh_token?: string;
-  /** An ID token (OpenID Connect). */
-  id_token?: string;
-  /** The granted scope, when it differs from the requested one or the server says anyway. */
-  scope?: string;
 }
 
 /**

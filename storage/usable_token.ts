@@ -9,37 +9,19 @@
  * @module
  */
 
+import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
-import {
-  isFresh,
-  type LockOptions,
-  matchesBinding,
-  type StoredTokens,
-  type TokenBinding,
-  type TokenResponse,
-  type TokenStore,
-  toStoredTokens,
-} from "./token_store.ts";
+import { epochSeconds, type SaveTokensOptions, storedTokensOf } from "./save_tokens.ts";
+import { isFresh, type StoredTokens, type TokenBinding, type TokenStore } from "./token_store.ts";
+
+// getUsableToken takes it; importable from here too.
+export type { Acquisition };
 
 /**
- * A token response plus the client authentication method that got it: what the `refresh`,
- * `fetchNew` and `login` functions return. Every flow's result is one.
+ * Options for {@linkcode getUsableToken}: where the tokens are kept (as for
+ * {@linkcode saveTokens}), how fresh they must be, and how to renew them.
  */
-export interface Acquisition {
-  /** The token endpoint's response; stored with an absolute expiry. */
-  response: TokenResponse;
-  /** Remembered in the store so the next request starts with what worked. */
-  authMethod?: string;
-}
-
-/** Options for {@linkcode getUsableToken}. */
-export interface UsableTokenOptions {
-  /** Where the profile's tokens live. */
-  store: TokenStore;
-  /** The profile name (the store key). */
-  profile: string;
-  /** Issuer, client, scope and grant the token must have been obtained for. */
-  binding: TokenBinding;
+export interface UsableTokenOptions extends SaveTokensOptions {
   /**
    * Seconds a cached token must still have, honoured as given. Left out: 30, capped at half
    * the token's lifetime ({@linkcode isFresh}).
@@ -52,8 +34,6 @@ export interface UsableTokenOptions {
    * (which re-reads it) instead of reading it once more first.
    */
   knownStale?: boolean;
-  /** Current time in seconds since the epoch. */
-  now?: () => number;
   /** Uses a refresh token (user grants). */
   refresh?: (tokens: StoredTokens) => Promise<Acquisition>;
   /** Gets a new token without a person (client credentials). */
@@ -62,8 +42,6 @@ export interface UsableTokenOptions {
   login?: () => Promise<Acquisition>;
   /** The command that logs in, for the "login required" message. */
   loginCommand?: string;
-  /** How to wait when another process holds the profile's lock (a login in progress). */
-  lock?: LockOptions;
 }
 
 /**
@@ -84,8 +62,6 @@ export interface UsableToken {
    */
   shorterThanAsked?: boolean;
 }
-
-const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * Returns a usable token for a profile, refreshing, fetching or logging in as needed, with
@@ -164,8 +140,7 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
       source: TokenSource,
       previous?: StoredTokens,
     ): Promise<UsableToken> => {
-      const tokens = toStoredTokens(acquired.response, binding, now(), previous);
-      if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
+      const tokens = storedTokensOf(acquired, binding, now(), previous);
       await store.set(profile, tokens);
       return isFresh(tokens, minTtl, now())
         ? { tokens, source }

@@ -35,7 +35,9 @@ Deno.test(
 
       assert.equal(typeof result.response.access_token, "string");
       assert.equal(typeof result.response.refresh_token, "string");
-      const claims = oauth.getValidatedIdTokenClaims(result.response);
+      // The flow hands back oauth4webapi's own response object, typed as clauth's TokenResponse.
+      const response = result.response as oauth.TokenEndpointResponse;
+      const claims = oauth.getValidatedIdTokenClaims(response);
       assert.equal(claims?.sub, "alice");
       assert.equal(claims?.nonce, result.nonce);
       assert.deepEqual(seen.consentScopes, ["openid", "offline_access", "api:read"]);

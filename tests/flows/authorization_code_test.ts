@@ -69,7 +69,9 @@ Deno.test("authorizationCodeFlow() logs in through the browser and returns acces
     assert.equal(typeof result.response.id_token, "string");
     assert.equal(result.response.scope, "openid offline_access api:read");
     assert.equal(result.authMethod, "none");
-    const claims = oauth.getValidatedIdTokenClaims(result.response);
+    // The flow hands back oauth4webapi's own response object, typed as clauth's TokenResponse.
+    const response = result.response as oauth.TokenEndpointResponse;
+    const claims = oauth.getValidatedIdTokenClaims(response);
     assert.equal(claims?.sub, "alice");
     assert.equal(typeof result.nonce, "string");
     assert.equal(claims?.nonce, result.nonce);

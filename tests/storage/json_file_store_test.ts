@@ -124,6 +124,10 @@ Deno.test("JsonFileStore.set() leaves the previous file intact when the writer d
   await child.stdout.cancel();
   const status = await child.status;
   assert.equal(status.success, false);
+  // The new tokens were written, only not yet renamed over the token file.
+  const left = [...Deno.readDirSync(`${dir}/tokens`)].filter((e) => e.name.endsWith(".tmp"));
+  assert.equal(left.length, 1);
+  assert.match(await Deno.readTextFile(`${dir}/tokens/${left[0]!.name}`), /"NEW"/);
   assert.equal((await new JsonFileStore(dir).get("p", sample("OLD")))?.access_token, "OLD");
 });
 
