@@ -36,8 +36,6 @@ import OidcProvider from "oidc-provider";
 import { providerConfiguration } from "./_configuration.ts";
 import { paceDevicePolls } from "./_device_pacing.ts";
 import { generateEcKey, rsaKey } from "./_keys.ts";
-
-export { generateRsaSigningKey } from "./_keys.ts";
 import { generateClientKeyPair, type TrustedJwtIssuer } from "./_trusted_jwt.ts";
 
 export type { TrustedJwtIssuer } from "./_trusted_jwt.ts";
@@ -72,11 +70,6 @@ export interface DevProviderOptions {
   trustedJwtIssuers?: TrustedJwtIssuer[];
   /** Public keys `demo-jwt-service` may sign with, besides its generated key. */
   jwtClientJwks?: { keys: JsonWebKey[] };
-  /**
-   * The RSA private key (JWK, from {@linkcode generateRsaSigningKey}) that signs RS256 tokens.
-   * Default: one generated per process. Test runs share one across their workers.
-   */
-  rsaSigningKey?: JsonWebKey;
 }
 
 export interface DevProvider {
@@ -146,7 +139,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
 
   const [ec, rsa, clientKey, listening] = await Promise.allSettled([
     generateEcKey(),
-    options.rsaSigningKey ?? rsaKey(),
+    rsaKey(),
     generateClientKeyPair(),
     listen(server, options.port ?? 0),
   ]);

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { StoredTokens } from "../../storage/token_store.ts";
 import {
   type CliHome,
   FAKE_BROWSER,

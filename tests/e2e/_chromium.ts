@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type DevProvider, startDevProvider } from "../../dev/provider.ts";
-import { runRsaSigningKey } from "../helpers/run_key.ts";
 
 /** A browser the tests can launch. */
 export interface BrowserChoice {
@@ -198,10 +197,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function withChromium(
   fn: (idp: DevProvider, browser: Browser) => Promise<void>,
 ): Promise<void> {
-  const idp = await startDevProvider({
-    autoApprove: false,
-    rsaSigningKey: await runRsaSigningKey(),
-  });
+  const idp = await startDevProvider({ autoApprove: false });
   const browser = await launchChromium().catch(async (error) => {
     await idp.close();
     throw error;

@@ -3,7 +3,6 @@
 import { type DevProvider, type DevProviderOptions, startDevProvider } from "../../dev/provider.ts";
 import { type CliHome, profileHome } from "./cli.ts";
 import { approveDeviceCode } from "../../dev/device_approval.ts";
-import { runRsaSigningKey } from "./run_key.ts";
 
 /** A device polling interval (seconds) that keeps whole device-flow tests quick. */
 export const QUICK_POLL = 0.2;
@@ -18,7 +17,7 @@ export async function withProvider(
   options: DevProviderOptions,
   fn: (idp: DevProvider) => void | Promise<void>,
 ): Promise<void> {
-  const idp = await startDevProvider({ rsaSigningKey: await runRsaSigningKey(), ...options });
+  const idp = await startDevProvider(options);
   try {
     await fn(idp);
   } finally {
