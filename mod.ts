@@ -121,40 +121,41 @@ export {
   exitCodeFor,
 } from "./errors.ts";
 export type { Acquisition, AuthMethod, TokenResponse } from "./acquisition.ts";
-export type { FlowDependencies, MetadataCache } from "./flows/dependencies.ts";
+export type { FlowDependencies, MetadataCache } from "./flows/protocol/dependencies.ts";
 export type {
   AuthorizationServer,
   ClientMetadata,
   IntrospectionResponse,
   UserInfoResponse,
-} from "./flows/oauth_types.ts";
-export { type Client, type ClientSettings, createClient } from "./flows/client.ts";
-export { chooseAuthMethod, type ClientCredentials } from "./flows/client_auth.ts";
-export { type ClientPrivateKey, parsePrivateKey } from "./flows/private_key.ts";
-export { discover, type DiscoverOptions } from "./flows/discovery.ts";
-export { ENDPOINT_NAMES, type EndpointOverrides } from "./flows/endpoints.ts";
+} from "./flows/protocol/oauth_types.ts";
+export { type Client, type ClientSettings, createClient } from "./flows/protocol/client.ts";
+export { chooseAuthMethod, type ClientCredentials } from "./flows/protocol/client_auth.ts";
+export { type ClientPrivateKey, parsePrivateKey } from "./flows/tokens/private_key.ts";
+export { discover, type DiscoverOptions } from "./flows/protocol/discovery.ts";
+export { ENDPOINT_NAMES, type EndpointOverrides } from "./flows/protocol/endpoints.ts";
 export {
   authorizationCodeFlow,
   type AuthorizationCodeOptions,
   type AuthorizationCodeResult,
-} from "./flows/authorization_code.ts";
+} from "./flows/grants/authorization_code.ts";
+export type { PastedRedirectReader } from "./flows/grants/authorization_response.ts";
 export {
   deviceCodeFlow,
   type DeviceCodeOptions,
   type DeviceCodePrompt,
   type DevicePollProgress,
-} from "./flows/device_code.ts";
+} from "./flows/grants/device_code.ts";
 export {
   DEFAULT_REDIRECT_URI,
   type LoopbackListener,
   type LoopbackListenerOptions,
   startLoopbackListener,
-} from "./flows/loopback_listener.ts";
+} from "./flows/grants/loopback_listener.ts";
 export {
   clientCredentialsFlow,
   type ClientCredentialsOptions,
-} from "./flows/client_credentials.ts";
-export { refreshFlow, type RefreshFlowOptions } from "./flows/refresh.ts";
+} from "./flows/grants/client_credentials.ts";
+export { refreshFlow, type RefreshFlowOptions } from "./flows/grants/refresh.ts";
 export {
   TOKEN_EXCHANGE_GRANT,
   TOKEN_TYPES,
@@ -163,31 +164,31 @@ export {
   type TokenExchangeResult,
   type TokenTypeName,
   tokenTypeUri,
-} from "./flows/token_exchange.ts";
+} from "./flows/grants/token_exchange.ts";
 export {
   gitHubActionsIdToken,
   type GitHubActionsIdTokenOptions,
   type GitHubActionsIdTokenRequest,
-} from "./flows/github_actions.ts";
+} from "./flows/grants/github_actions.ts";
 export {
   CLOCK_TOLERANCE_SECONDS,
   type IdTokenClaims,
   verifyIdToken,
   type VerifyIdTokenOptions,
-} from "./flows/id_token.ts";
-export { fetchUserInfo, type UserInfoOptions } from "./flows/userinfo.ts";
+} from "./flows/tokens/id_token.ts";
+export { fetchUserInfo, type UserInfoOptions } from "./flows/protocol/userinfo.ts";
 export {
   type IntrospectionResult,
   introspectToken,
   type IntrospectTokenOptions,
-} from "./flows/introspection.ts";
-export { canRevoke, revokeToken, type RevokeTokenOptions } from "./flows/revocation.ts";
+} from "./flows/protocol/introspection.ts";
+export { canRevoke, revokeToken, type RevokeTokenOptions } from "./flows/protocol/revocation.ts";
 export {
   type DecodedJwt,
   decodeJwt,
   type JwtErrorOptions,
   verifyJwtSignature,
-} from "./flows/jwt.ts";
+} from "./flows/tokens/jwt.ts";
 export {
   type GrantKind,
   isFresh,

@@ -7,7 +7,7 @@
  */
 
 import { formatDuration } from "./time_text.ts";
-import { safeText } from "../flows/safe_text.ts";
+import { safeText } from "../flows/protocol/safe_text.ts";
 
 /** Claims holding seconds since the epoch. */
 export const TIME_CLAIMS: ReadonlySet<string> = new Set([

@@ -19,8 +19,12 @@
  */
 
 import { ClauthError, jsonErrorPlace } from "../errors.ts";
-import type { AuthMethod } from "../flows/client_auth.ts";
-import { checkEndpointUrl, ENDPOINT_NAMES, type EndpointOverrides } from "../flows/endpoints.ts";
+import type { AuthMethod } from "../flows/protocol/client_auth.ts";
+import {
+  checkEndpointUrl,
+  ENDPOINT_NAMES,
+  type EndpointOverrides,
+} from "../flows/protocol/endpoints.ts";
 import { join } from "../storage/paths.ts";
 import { readTextIfExists } from "../storage/private_files.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";

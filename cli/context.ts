@@ -6,12 +6,12 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { type Client, createClient } from "../flows/client.ts";
-import { clientCredentialsFlow } from "../flows/client_credentials.ts";
-import type { AuthMethod } from "../flows/client_auth.ts";
-import type { FlowDependencies } from "../flows/dependencies.ts";
-import { type ClientPrivateKey, parsePrivateKey } from "../flows/private_key.ts";
-import { refreshFlow } from "../flows/refresh.ts";
+import { type Client, createClient } from "../flows/protocol/client.ts";
+import { clientCredentialsFlow } from "../flows/grants/client_credentials.ts";
+import type { AuthMethod } from "../flows/protocol/client_auth.ts";
+import type { FlowDependencies } from "../flows/protocol/dependencies.ts";
+import { type ClientPrivateKey, parsePrivateKey } from "../flows/tokens/private_key.ts";
+import { refreshFlow } from "../flows/grants/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
@@ -20,7 +20,7 @@ import { epochSeconds, type Runtime } from "./runtime.ts";
 import { type GlobalFlags, resolveSettings, type Settings, sourcesOf } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
-import { checkIssuer } from "../flows/endpoints.ts";
+import { checkIssuer } from "../flows/protocol/endpoints.ts";
 
 /** Global options as commander hands them to an action. */
 export interface GlobalOptions extends GlobalFlags {

@@ -9,8 +9,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { verifyIdToken } from "../flows/id_token.ts";
-import { type DecodedJwt, decodeJwt, shown, verifyJwtSignature } from "../flows/jwt.ts";
+import { verifyIdToken } from "../flows/tokens/id_token.ts";
+import { type DecodedJwt, decodeJwt, shown, verifyJwtSignature } from "../flows/tokens/jwt.ts";
 import { claimText, table } from "./claims_table.ts";
 import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { epochSeconds } from "./runtime.ts";

@@ -6,11 +6,11 @@
  */
 
 import { renderUnicodeCompact } from "uqr";
-import type { DeviceCodePrompt } from "../flows/device_code.ts";
+import type { DeviceCodePrompt } from "../flows/grants/device_code.ts";
 import { type Spinner, startSpinner } from "./spinner.ts";
 import type { Terminal } from "./terminal.ts";
 import { formatDuration } from "./time_text.ts";
-import { safeText } from "../flows/safe_text.ts";
+import { safeText } from "../flows/protocol/safe_text.ts";
 
 /** Shows the device prompt and, on a TTY, a spinner until `stop()` is called. */
 export class DevicePrompt {

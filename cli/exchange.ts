@@ -8,8 +8,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { gitHubActionsIdToken } from "../flows/github_actions.ts";
-import { TOKEN_TYPES, tokenExchangeFlow, tokenTypeUri } from "../flows/token_exchange.ts";
+import { gitHubActionsIdToken } from "../flows/grants/github_actions.ts";
+import { TOKEN_TYPES, tokenExchangeFlow, tokenTypeUri } from "../flows/grants/token_exchange.ts";
 import { normalizeScope, toStoredTokens } from "../storage/token_store.ts";
 import type { CommandContext } from "./context.ts";
 import { bindingOf } from "./settings.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { introspectToken } from "../flows/introspection.ts";
+import { introspectToken } from "../flows/protocol/introspection.ts";
 import { claimText, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";
 import { currentTokens } from "./token.ts";

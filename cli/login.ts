@@ -5,8 +5,8 @@
  * @module
  */
 
-import { authorizationCodeFlow } from "../flows/authorization_code.ts";
-import { deviceCodeFlow } from "../flows/device_code.ts";
+import { authorizationCodeFlow } from "../flows/grants/authorization_code.ts";
+import { deviceCodeFlow } from "../flows/grants/device_code.ts";
 import { toStoredTokens } from "../storage/token_store.ts";
 import type { Acquisition } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";

@@ -7,8 +7,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { oauthErrorCode } from "../flows/oauth_errors.ts";
-import { canRevoke, revokeToken } from "../flows/revocation.ts";
+import { oauthErrorCode } from "../flows/protocol/oauth_errors.ts";
+import { canRevoke, revokeToken } from "../flows/protocol/revocation.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, runConfig } from "./config.ts";

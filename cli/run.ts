@@ -7,8 +7,8 @@
 
 import { CommanderError } from "@commander-js/extra-typings";
 import { ClauthError, exitCodeFor } from "../errors.ts";
-import { describeUrl } from "../flows/http.ts";
-import { safeText } from "../flows/safe_text.ts";
+import { describeUrl } from "../flows/protocol/http.ts";
+import { safeText } from "../flows/protocol/safe_text.ts";
 import type { Session } from "./context.ts";
 import { errorHints } from "./error_hints.ts";
 import { buildProgram } from "./program.ts";

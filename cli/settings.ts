@@ -9,8 +9,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import type { AuthMethod } from "../flows/client_auth.ts";
-import type { EndpointOverrides } from "../flows/endpoints.ts";
+import type { AuthMethod } from "../flows/protocol/client_auth.ts";
+import type { EndpointOverrides } from "../flows/protocol/endpoints.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import { normalizeScope, type TokenBinding } from "../storage/token_store.ts";
 import {

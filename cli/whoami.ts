@@ -8,9 +8,9 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import type { Client } from "../flows/client.ts";
-import { type IdTokenClaims, verifyIdToken } from "../flows/id_token.ts";
-import { fetchUserInfo } from "../flows/userinfo.ts";
+import type { Client } from "../flows/protocol/client.ts";
+import { type IdTokenClaims, verifyIdToken } from "../flows/tokens/id_token.ts";
+import { fetchUserInfo } from "../flows/protocol/userinfo.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { claimText, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { identityOf } from "../../cli/whoami.ts";
 import { ClauthError } from "../../errors.ts";
-import { createClient } from "../../flows/client.ts";
+import { createClient } from "../../flows/protocol/client.ts";
 import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import type { Page } from "playwright-core";
 import { ClauthError } from "../../errors.ts";
-import { authorizationCodeFlow } from "../../flows/authorization_code.ts";
-import { createClient } from "../../flows/client.ts";
+import { authorizationCodeFlow } from "../../flows/grants/authorization_code.ts";
+import { createClient } from "../../flows/protocol/client.ts";
 import { ignoreReason, signInAsAlice, withChromium } from "./_chromium.ts";
 
 Deno.test(

@@ -4,8 +4,8 @@ import { followAuthorization } from "../../dev/browser.ts";
 import {
   authorizationCodeFlow,
   type AuthorizationCodeResult,
-} from "../../flows/authorization_code.ts";
-import type { Client } from "../../flows/client.ts";
+} from "../../flows/grants/authorization_code.ts";
+import type { Client } from "../../flows/protocol/client.ts";
 import { type CliHome, makeCliHome, startClauth } from "./cli.ts";
 
 /** Runs the browser login with a programmatic browser that follows every redirect. */

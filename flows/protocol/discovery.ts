@@ -1,0 +1,159 @@
+/**
+ * Provider discovery: OpenID Connect Discovery 1.0 first, then RFC 8414 metadata, cached by
+ * the caller so repeated commands make no extra requests, with endpoints the profile sets
+ * explicitly laid over whatever the document says (or standing in for it when there is none).
+ *
+ * @module
+ */
+
+import * as oauth from "oauth4webapi";
+import { ClauthError } from "../../errors.ts";
+import type { FlowDependencies } from "./dependencies.ts";
+import { checkIssuer, type EndpointOverrides, isLoopbackHost } from "./endpoints.ts";
+import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
+import { withEndpoint } from "./oauth_errors.ts";
+import type { AuthorizationServer } from "./oauth_types.ts";
+import { safeText } from "./safe_text.ts";
+
+/** Options for {@linkcode discover}. */
+export interface DiscoverOptions {
+  /** Endpoints that win over the discovery document. */
+  endpoints?: EndpointOverrides;
+  /** Network, timeout and cache. */
+  deps?: FlowDependencies;
+}
+
+/**
+ * Returns the authorization server's metadata for `issuer`. `createClient` calls
+ * it; call it yourself only to read the metadata.
+ *
+ * Refuses http:// issuers that are not loopback, follows same-origin redirects on the
+ * discovery GET, and requires the document's `issuer` to equal the configured one.
+ *
+ * @example Which grants does the server advertise?
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { discover } from "@clauth/clauth";
+ * // The dev provider stands in for your server:
+ * import { startDevProvider } from "../../dev/provider.ts";
+ *
+ * const idp = await startDevProvider();
+ * const metadata = await discover(idp.issuer);
+ * assert.equal(metadata.issuer, idp.issuer);
+ * assert.ok(metadata.grant_types_supported?.includes("urn:ietf:params:oauth:grant-type:device_code"));
+ * await idp.close();
+ * ```
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ */
+export async function discover(
+  issuer: string,
+  options: DiscoverOptions = {},
+): Promise<AuthorizationServer> {
+  const issuerUrl = checkIssuer(issuer);
+  const deps = options.deps ?? {};
+  const overrides = definedOnly(options.endpoints ?? {});
+  const cached = await deps.metadataCache?.get(issuerUrl.href);
+  if (isMetadata(cached)) return { ...cached, ...overrides };
+
+  let metadata: oauth.AuthorizationServer;
+  try {
+    metadata = await fetchMetadata(issuerUrl, deps);
+  } catch (error) {
+    // A provider without discovery still works when the profile names its endpoints.
+    const mismatch = error instanceof ClauthError && error.code === "usage";
+    if (overrides.token_endpoint && !mismatch) return { issuer, ...overrides };
+    throw error;
+  }
+  await deps.metadataCache?.set(issuerUrl.href, metadata);
+  return { ...metadata, ...overrides };
+}
+
+async function fetchMetadata(
+  issuerUrl: URL,
+  deps: FlowDependencies,
+): Promise<oauth.AuthorizationServer> {
+  const requestOptions = {
+    // oauth4webapi asks with `redirect: "manual"`; some servers redirect discovery (to add
+    // a slash, say). Same-origin hops are followed; the issuer check still guards the result.
+    [oauth.customFetch]: followSameOriginRedirects(timedFetch(deps)),
+    [oauth.allowInsecureRequests]: isLoopbackHost(issuerUrl.hostname),
+  };
+  const failures: string[] = [];
+  let status: number | undefined;
+  for (const algorithm of ["oidc", "oauth2"] as const) {
+    let response: Response;
+    try {
+      response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions, algorithm });
+    } catch (error) {
+      throw error instanceof ClauthError ? withEndpoint(error, "discovery") : error;
+    }
+    if (response.status === 404 || response.status === 410) {
+      status = response.status;
+      failures.push(`${describeUrl(response.url)} (HTTP ${response.status})`);
+      await response.body?.cancel();
+      continue;
+    }
+    try {
+      return await oauth.processDiscoveryResponse(issuerUrl, response);
+    } catch (error) {
+      throw discoveryError(error, issuerUrl, response);
+    }
+  }
+  throw new ClauthError(
+    "server",
+    `No discovery document for issuer ${issuerUrl.href}: tried ${
+      failures.join(" and ")
+    }. Check the issuer URL, or set the endpoints in the profile (token_endpoint, ...).`,
+    { status, endpoint: "discovery", setting: "issuer" },
+  );
+}
+
+function discoveryError(error: unknown, issuerUrl: URL, response: Response): ClauthError {
+  const where = describeUrl(response.url);
+  const fields = { cause: error, status: response.status, endpoint: "discovery" } as const;
+  if (error instanceof oauth.OperationProcessingError) {
+    if (error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      const actual = (error.cause as { body?: { issuer?: unknown } }).body?.issuer;
+      return new ClauthError(
+        "usage",
+        `The discovery document at ${where} names the issuer "${
+          safeText(String(actual))
+        }", not "${issuerUrl.href}". If you trust this server, use the exact issuer it names.`,
+        { ...fields, setting: "issuer" },
+      );
+    }
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM) {
+      return new ClauthError(
+        "server",
+        `The discovery document at ${where} could not be fetched: HTTP ${response.status}.`,
+        fields,
+      );
+    }
+    if (error.code === oauth.RESPONSE_IS_NOT_JSON || error.code === oauth.PARSE_ERROR) {
+      return new ClauthError(
+        "server",
+        `The discovery document at ${where} is not JSON (content-type ${
+          response.headers.get("content-type") ?? "none"
+        }). Check the issuer URL.`,
+        { ...fields, setting: "issuer" },
+      );
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ClauthError(
+    "server",
+    `The discovery document at ${where} is unusable: ${message}.`,
+    fields,
+  );
+}
+
+function isMetadata(value: unknown): value is oauth.AuthorizationServer {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { issuer?: unknown }).issuer === "string";
+}
+
+function definedOnly(endpoints: EndpointOverrides): EndpointOverrides {
+  return Object.fromEntries(Object.entries(endpoints).filter(([, value]) => value !== undefined));
+}
