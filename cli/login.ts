@@ -7,8 +7,8 @@
 
 import { authorizationCodeFlow } from "../flows/grants/authorization_code.ts";
 import { deviceCodeFlow } from "../flows/grants/device_code.ts";
-import { toStoredTokens } from "../storage/token_store.ts";
-import type { Acquisition } from "../storage/usable_token.ts";
+import { saveTokens } from "../storage/save_tokens.ts";
+import type { Acquisition } from "../acquisition.ts";
 import type { CommandContext } from "./context.ts";
 import { canOpenBrowser, openBrowser } from "./browser_opener.ts";
 import { DevicePrompt } from "./device_prompt.ts";
@@ -35,13 +35,13 @@ export async function loginCommand(context: CommandContext, options: LoginOption
     ? await context.fetchClientCredentials(previous?.auth_method)
     : await interactiveLogin(context, options);
   const now = context.now();
-  const tokens = toStoredTokens(acquired.response, binding, now);
-  if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
-  await store.withLock(
-    settings.profile,
-    () => store.set(settings.profile, tokens),
-    context.lockOptions(),
-  );
+  const tokens = await saveTokens(acquired, {
+    store,
+    profile: settings.profile,
+    binding,
+    now: () => now,
+    lock: context.lockOptions(),
+  });
   await rememberSettings(context);
   const scope = tokens.granted_scope ?? tokens.scope;
   terminal.info(

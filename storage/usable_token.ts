@@ -15,7 +15,6 @@ import { epochSeconds, type SaveTokensOptions, storedTokensOf } from "./save_tok
 import { isFresh, type StoredTokens, type TokenBinding, type TokenStore } from "./token_store.ts";
 
 // getUsableToken takes it; importable from here too.
-export type { Acquisition };
 
 /**
  * Options for {@linkcode getUsableToken}: where the tokens are kept (as for

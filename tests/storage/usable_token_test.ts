@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ClauthError } from "../../errors.ts";
 import { MemoryStore } from "../../storage/memory_store.ts";
 import type { StoredTokens, TokenBinding } from "../../storage/token_store.ts";
-import { type Acquisition, getUsableToken } from "../../storage/usable_token.ts";
+import type { Acquisition } from "../../acquisition.ts";
+import { getUsableToken } from "../../storage/usable_token.ts";
 
 const binding: TokenBinding = {
   issuer: "https://as.example",
