@@ -67,7 +67,7 @@ async function removeStaleKeys(dir: string, current: string): Promise<void> {
 }
 
 /** A new RSA private key, as a JWK. */
-async function generateRsaSigningKey(): Promise<JsonWebKey> {
+export async function generateRsaSigningKey(): Promise<JsonWebKey> {
   const pair = await crypto.subtle.generateKey(
     {
       name: "RSASSA-PKCS1-v1_5",

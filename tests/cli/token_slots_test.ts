@@ -3,6 +3,16 @@ import { approveDeviceCode } from "../../dev/device_approval.ts";
 import { makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
 import { introspect, QUICK_POLL, withProvider } from "../helpers/dev_provider.ts";
 
+/** A clean home, and demo-service's settings in the environment only (no config). */
+async function serviceEnv(issuer: string): Promise<Record<string, string>> {
+  return {
+    ...(await makeCliHome()).env,
+    CLAUTH_ISSUER: issuer,
+    CLAUTH_CLIENT_ID: "demo-service",
+    CLAUTH_CLIENT_SECRET: "demo-service-secret",
+  };
+}
+
 const COMPLETE_URI = /Or open this address, which already holds the code:\n {2}(\S+)\n/;
 
 Deno.test("the README's quick start in order: client credentials with other flags never replace a person's login", async () => {
@@ -70,13 +80,7 @@ Deno.test("the README's quick start in order: client credentials with other flag
 
 Deno.test("a flow not given is the one the profile remembers (CLAUTH_ISSUER, CLAUTH_CLIENT_ID exported)", async () => {
   await withProvider({}, async (idp) => {
-    const home = await makeCliHome();
-    const env = {
-      ...home.env,
-      CLAUTH_ISSUER: idp.issuer,
-      CLAUTH_CLIENT_ID: "demo-service",
-      CLAUTH_CLIENT_SECRET: "demo-service-secret",
-    };
+    const env = await serviceEnv(idp.issuer);
     const first = await runClauth(["token", "--flow", "client-credentials"], { env });
     assert.equal(first.code, 0, first.stderr);
     const second = await runClauth(["token"], { env });
@@ -91,14 +95,7 @@ Deno.test("a flow not given is the one the profile remembers (CLAUTH_ISSUER, CLA
 Deno.test("clauth token honours an explicit --min-ttl, and warns when even a new token is shorter", async () => {
   // 15-minute tokens; a job that needs 10 minutes asks for --min-ttl 600.
   await withProvider({ accessTokenTtl: 900 }, async (idp) => {
-    const home = await makeCliHome();
-    const env = {
-      ...home.env,
-      CLAUTH_ISSUER: idp.issuer,
-      CLAUTH_CLIENT_ID: "demo-service",
-      CLAUTH_CLIENT_SECRET: "demo-service-secret",
-      CLAUTH_FLOW: "client-credentials",
-    };
+    const env = { ...await serviceEnv(idp.issuer), CLAUTH_FLOW: "client-credentials" };
     const start = Date.now();
     const first = await runClauth(["token"], { env, now: start });
     // Six minutes later, 9 minutes are left: more than the default asks, less than 600 s.

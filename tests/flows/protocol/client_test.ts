@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateRsaSigningKey } from "../../../dev/_keys.ts";
 import { createClient } from "../../../flows/protocol/client.ts";
 import { clientCredentialsFlow } from "../../../flows/grants/client_credentials.ts";
 import { parsePrivateKey } from "../../../flows/tokens/private_key.ts";
@@ -8,19 +9,7 @@ const ISSUER = "https://as.example";
 const SECRET = "s3cretValue42";
 
 /** An RSA private key as a JWK: every private field (d, p, q, dp, dq, qi) is there to leak. */
-async function rsaJwk(): Promise<JsonWebKey> {
-  const { privateKey } = await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  );
-  return await crypto.subtle.exportKey("jwk", privateKey);
-}
+const rsaJwk = generateRsaSigningKey;
 
 function serverAt(issuer: string) {
   return fakeFetch({
