@@ -54,9 +54,10 @@ export async function printCachedToken(
     const arg = args[i]!;
     const eq = arg.indexOf("=");
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const key = VALUE_FLAGS[name];
+    // Own entries only: "constructor" is not a flag.
+    const key = Object.hasOwn(VALUE_FLAGS, name) ? VALUE_FLAGS[name] : undefined;
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (key === undefined || value === undefined || key in values) return "skipped";
+    if (key === undefined || value === undefined || Object.hasOwn(values, key)) return "skipped";
     values[key] = value;
   }
   try {

@@ -26,7 +26,7 @@ import {
   type EndpointOverrides,
 } from "../flows/protocol/endpoints.ts";
 import { join } from "../storage/paths.ts";
-import { readTextIfExists } from "../storage/private_files.ts";
+import { readTextIfExists, SIZE_LIMITS } from "../storage/private_files.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -65,7 +65,30 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 /** The whole config file. */
 export interface ConfigFile {
   default_profile?: string;
+  /**
+   * The profiles by name, in an object without a prototype: "constructor" or "__proto__" is
+   * a profile only when the file defines it. Look names up with {@linkcode profileEntry}.
+   */
   profiles: Record<string, ProfileConfig>;
+}
+
+/** The profile named `name` in the config, or undefined (never one of Object's own members). */
+export function profileEntry(config: ConfigFile, name: string): ProfileConfig | undefined {
+  return Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
+}
+
+/** Own properties only, no prototype: safe to index with any name. */
+function ownRecord<T>(record: Record<string, T>): Record<string, T> {
+  const copy = Object.create(null) as Record<string, T>;
+  for (const [key, value] of Object.entries(record)) {
+    Object.defineProperty(copy, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
 }
 
 const STRING_KEYS = [
@@ -98,18 +121,22 @@ export function runConfig(runtime: Pick<Runtime, "configDir">): Promise<ConfigFi
   return config;
 }
 
-/** Reads and validates the config file; a missing file is an empty config. */
+/**
+ * Reads and validates the config file; a missing file is an empty config. What is not a
+ * regular file (a FIFO would block) or is larger than `SIZE_LIMITS.configFile` (1 MiB) is
+ * refused with a usage error naming it.
+ */
 export async function loadConfig(path: string): Promise<ConfigFile> {
   let text: string | undefined;
   try {
-    text = await readTextIfExists(path);
+    text = await readTextIfExists(path, {
+      limit: SIZE_LIMITS.configFile,
+      what: "the config file",
+    });
   } catch (error) {
-    throw new ClauthError(
-      "usage",
-      `Cannot read the config file ${path}: ${(error as Error).message}.`,
-    );
+    throw new ClauthError("usage", (error as Error).message, { cause: error });
   }
-  if (text === undefined) return { profiles: {} };
+  if (text === undefined) return { profiles: Object.create(null) };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -181,14 +208,16 @@ function validateConfig(value: unknown, path: string): ConfigFile {
       }
     }
   }
-  if (typeof value.default_profile === "string" && !(value.default_profile in profiles)) {
+  if (
+    typeof value.default_profile === "string" && !Object.hasOwn(profiles, value.default_profile)
+  ) {
     const known = Object.keys(profiles).map((name) => `"${name}"`).join(", ") || "none";
     throw fail(
       `"default_profile" ("${value.default_profile}")`,
       `is not one of its profiles (${known})`,
     );
   }
-  const config: ConfigFile = { profiles: profiles as Record<string, ProfileConfig> };
+  const config: ConfigFile = { profiles: ownRecord(profiles as Record<string, ProfileConfig>) };
   if (typeof value.default_profile === "string") config.default_profile = value.default_profile;
   return config;
 }

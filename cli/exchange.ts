@@ -192,13 +192,13 @@ async function readToken(
   let token: string;
   let where: string;
   if (file !== undefined) {
-    token = await readUserFile(file, `${role} token`);
+    token = await readUserFile(file, `${role} token`, { signal: context.signal });
     where = `the file ${file}`;
   } else if (literal === "-") {
     if (context.terminal.interactive) {
       context.terminal.info(`Paste the ${role} token, then press Ctrl-D.`);
     }
-    token = await readStdin(context.runtime);
+    token = await readStdin(context.runtime, { signal: context.signal });
     where = "stdin";
   } else if (literal !== undefined) {
     context.terminal.info(

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { abortable } from "../errors.ts";
+import { abortable, ClauthError } from "../errors.ts";
+import { describeSize, SIZE_LIMITS } from "../storage/private_files.ts";
 import type { Terminal } from "./terminal.ts";
 
 /**
@@ -34,7 +35,10 @@ export function pastedRedirectReader(
   };
 }
 
-/** Reads `input` line by line; `next()` resolves to undefined at the end of input. */
+/**
+ * Reads `input` line by line; `next()` resolves to undefined at the end of input, and fails
+ * with a usage error on a line longer than `SIZE_LIMITS.stdin` (64 KiB): no address is.
+ */
 function lineReader(input: ReadableStream<Uint8Array>) {
   const reader = input.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -42,6 +46,15 @@ function lineReader(input: ReadableStream<Uint8Array>) {
   return {
     async next(): Promise<string | undefined> {
       while (!buffer.includes("\n") && !ended) {
+        if (buffer.length > SIZE_LIMITS.stdin) {
+          buffer = "";
+          throw new ClauthError(
+            "usage",
+            `The pasted line is longer than ${
+              describeSize(SIZE_LIMITS.stdin)
+            }: paste only the address the browser ended on.`,
+          );
+        }
         const { value, done } = await reader.read();
         if (done) ended = true;
         else buffer += value;

@@ -21,6 +21,7 @@ import {
   loadConfig,
   MAX_TIMEOUT_SECONDS,
   type ProfileConfig,
+  profileEntry,
   runConfig,
 } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
@@ -97,7 +98,7 @@ export async function resolveSettings(
   const { env } = options;
   const config = await (options.config ?? loadConfig(options.configPath));
   const profile = profileName(flags, config, env);
-  const entry: ProfileConfig = config.profiles[profile] ?? {};
+  const entry: ProfileConfig = profileEntry(config, profile) ?? {};
 
   let issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
   let clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
@@ -122,7 +123,7 @@ export async function resolveSettings(
     }
   }
   const named = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile;
-  if (named !== undefined && !config.profiles[profile] && (!issuer || !clientId)) {
+  if (named !== undefined && !profileEntry(config, profile) && (!issuer || !clientId)) {
     throw unknownProfile(profile, flags, config, env, options.configPath);
   }
   if (!issuer) throw missing("issuer", "--issuer", "CLAUTH_ISSUER", profile, options.configPath);

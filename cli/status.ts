@@ -9,7 +9,7 @@
 import { ClauthError } from "../errors.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
-import { configPath, runConfig } from "./config.ts";
+import { configPath, profileEntry, runConfig } from "./config.ts";
 import type { Session } from "./context.ts";
 import { readRemembered } from "./remembered.ts";
 import { epochSeconds, type Runtime } from "./runtime.ts";
@@ -49,7 +49,7 @@ export interface ProfileStatus {
   has_id_token?: boolean;
   /** Every slot, oldest first (empty when not logged in). */
   slots: SlotStatus[];
-  /** Why the stored tokens cannot be read, when they are damaged. */
+  /** Why the stored tokens cannot be used, when they are damaged or cannot be read. */
   problem?: string;
 }
 
@@ -78,10 +78,12 @@ export async function collectStatus(runtime: Runtime, only?: string): Promise<Pr
   const defaultProfile = profileName({}, config, runtime.env);
   const names = only
     ? [only]
-    : [...new Set([...Object.keys(config.profiles), ...await store.list()])].sort();
+    // An unreadable token folder: each profile's own read then says so, on that profile.
+    : [...new Set([...Object.keys(config.profiles), ...await store.list().catch(() => [])])]
+      .sort();
   const statuses: ProfileStatus[] = [];
   for (const profile of names) {
-    const entry = config.profiles[profile];
+    const entry = profileEntry(config, profile);
     const last = await readRemembered(runtime.stateDir, profile);
     const status: ProfileStatus = {
       profile,
@@ -152,7 +154,7 @@ export async function statusCommand(
     }`;
   const lines = statuses.map((s) => {
     const state = s.problem
-      ? `damaged token file: ${s.problem}`
+      ? `unusable: ${s.problem}`
       : s.logged_in
       ? tokensText({ expires_at: s.expires_at, has_refresh_token: s.has_refresh_token === true })
       : "not logged in";

@@ -9,15 +9,19 @@
 import { ClauthError } from "../errors.ts";
 import type { Session } from "./context.ts";
 import type { Runtime } from "./runtime.ts";
+import { readStdinText, type StdinOptions } from "./user_files.ts";
 
-/** Reads all of stdin as text. */
-export const readStdin = (runtime: Runtime): Promise<string> =>
-  new Response(runtime.stdin.readable).text();
+/**
+ * Reads all of stdin as text: at most `SIZE_LIMITS.stdin` (64 KiB) unless `options.limit`
+ * says otherwise, and no longer than `options.signal` allows (pass the session's, for Ctrl-C).
+ */
+export const readStdin = (runtime: Runtime, options: StdinOptions = {}): Promise<string> =>
+  readStdinText(runtime.stdin.readable, options);
 
 /** The token an argument stands for: read from stdin for "-", else the argument (with a warning). */
 export async function tokenArgument(
   value: string,
-  { runtime, terminal }: Session,
+  { runtime, terminal, signal }: Session,
 ): Promise<string> {
   // The commands accept arguments that start with "-" (opaque tokens may), so a mistyped
   // option arrives here: refuse what looks like one rather than send it as a token.
@@ -30,7 +34,7 @@ export async function tokenArgument(
     );
     return value.trim();
   }
-  const text = (await readStdin(runtime)).trim();
+  const text = (await readStdin(runtime, { signal })).trim();
   if (text === "") {
     throw new ClauthError("usage", 'No token on stdin (the argument "-" reads it from there).');
   }

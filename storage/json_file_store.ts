@@ -6,14 +6,27 @@
  * written before slots existed (the tokens themselves at the top level) reads as one slot and
  * is rewritten with slots on the next save, losing nothing. A damaged file is never silently
  * dropped: reading it fails with a message naming it, and the next save moves it aside as
- * `<profile>.json.damaged-<time>` before writing.
+ * `<profile>.json.damaged-<time>` before writing. Deleting a profile removes every file named
+ * after it: its tokens, damaged copies, temporary files and lock.
+ *
+ * Every failure of the disk is a "storage" error naming the file and the operation (read,
+ * write, rename, remove, lock, list, create the folder). A token file holds at most
+ * {@linkcode SIZE_LIMITS}.tokenFile bytes.
  *
  * @module
  */
 
 import { abortable, ClauthError, jsonErrorPlace } from "../errors.ts";
 import { join } from "./paths.ts";
-import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
+import {
+  describeSize,
+  ensurePrivateDir,
+  readTextIfExists,
+  SIZE_LIMITS,
+  storageError,
+  writeFileAtomic,
+  writeNewFile,
+} from "./private_files.ts";
 import {
   type LockOptions,
   matchesBinding,
@@ -80,6 +93,8 @@ export class JsonFileStore implements TokenStore {
    * so a save under the lock need not read it again.
    */
   readonly #readUnderLock = new Map<string, string | undefined | null>();
+  /** Profiles deleted under the lock: their lock file goes when the lock is released. */
+  readonly #removeLockOnRelease = new Set<string>();
 
   /**
    * Creates a store; nothing is touched on disk until the first save or lock.
@@ -114,30 +129,115 @@ export class JsonFileStore implements TokenStore {
     return slots;
   }
 
+  /**
+   * Saves `tokens` in their slot. When the disk refuses the write, the error says so, and
+   * the new tokens are kept in a 0600 rescue file in the system's temporary folder when one
+   * can be written (its path is in the message); the file in place is left as it was.
+   */
   async set(profile: string, tokens: StoredTokens): Promise<void> {
     const path = this.pathOf(profile);
     await ensurePrivateDir(this.#dir);
     const old = await this.#read(profile);
     let slots = old === undefined ? [] : parseSlots(old);
     if (typeof slots === "string") {
-      await Deno.rename(path, `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+      const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      try {
+        await Deno.rename(path, aside);
+      } catch (error) {
+        throw storageError("rename", `${path} to ${aside}`, error);
+      }
       slots = [];
     }
-    await this.#write(profile, putSlot(slots, tokens));
+    try {
+      await this.#write(profile, putSlot(slots, tokens));
+    } catch (error) {
+      if (!(error instanceof ClauthError && error.code === "storage")) throw error;
+      throw await this.#rescue(profile, [tokens], error);
+    }
     await this.#removeStaleTempFiles(profile);
   }
 
+  /**
+   * The error for a save that failed: the new tokens (a rotated refresh token may be the only
+   * one that still works) go to a rescue file outside the token folder, when possible.
+   */
+  async #rescue(profile: string, slots: StoredTokens[], error: ClauthError): Promise<ClauthError> {
+    const path = this.pathOf(profile);
+    let rescue: string | undefined;
+    try {
+      rescue = await Deno.makeTempFile({ prefix: `clauth-${profile}-`, suffix: ".json" });
+      await Deno.remove(rescue); // makeTempFile picked the name; writeNewFile makes it 0600
+      await writeNewFile(rescue, new TextEncoder().encode(slotsFileText(slots)));
+    } catch {
+      if (rescue) await Deno.remove(rescue).catch(() => {});
+      rescue = undefined;
+    }
+    const base = error.message.replace(/\.$/, "");
+    return new ClauthError(
+      "storage",
+      rescue
+        ? `${base}. The new tokens were not saved there; they are kept in ${rescue} (readable by you only): once there is room, move that file to ${path}, or log in again.`
+        : `${base}. The new tokens could not be saved anywhere and are lost (a refresh token the server has just replaced no longer works either): once there is room, log in again.`,
+      { cause: error },
+    );
+  }
+
   async #write(profile: string, slots: StoredTokens[]): Promise<void> {
+    const path = this.pathOf(profile);
     const text = slotsFileText(slots);
-    await writeFileAtomic(this.pathOf(profile), text);
+    const size = new TextEncoder().encode(text).length;
+    if (size > SIZE_LIMITS.tokenFile) {
+      throw new ClauthError(
+        "storage",
+        `Cannot write ${path}: the tokens of profile "${profile}" take ${size} bytes, more than the ${
+          describeSize(SIZE_LIMITS.tokenFile)
+        } a token file may hold.`,
+      );
+    }
+    await writeFileAtomic(path, text);
     if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, text);
+  }
+
+  /**
+   * Fails with a "storage" error, before anything is spent, when saving the profile's tokens
+   * would fail: the token folder cannot be created or written (a full disk, no permission), or
+   * something other than a file stands where the token file goes. Call it under the lock
+   * before using a refresh token the server may rotate; {@linkcode getUsableToken} does.
+   */
+  async checkWritable(profile: string): Promise<void> {
+    const path = this.pathOf(profile);
+    await ensurePrivateDir(this.#dir);
+    try {
+      const info = await Deno.stat(path);
+      if (!info.isFile) {
+        throw new ClauthError(
+          "storage",
+          `Cannot write ${path}: it is ${info.isDirectory ? "a folder" : "not a regular file"}.`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw storageError("read", path, error);
+    }
+    // As much as the save will write, and some: the room must be there now.
+    const size = ((await this.#read(profile))?.length ?? 0) + 16 * 1024;
+    const probe = `${path}.${crypto.randomUUID()}.tmp`;
+    try {
+      await writeNewFile(probe, new Uint8Array(size));
+    } catch (error) {
+      throw storageError("write", path, error);
+    } finally {
+      await Deno.remove(probe).catch(() => {});
+    }
   }
 
   /** The file's text (undefined when absent), read once per lock held. */
   async #read(profile: string): Promise<string | undefined> {
     const known = this.#readUnderLock.get(profile);
     if (known !== null && this.#readUnderLock.has(profile)) return known;
-    const text = await readTextIfExists(this.pathOf(profile));
+    const text = await readTextIfExists(this.pathOf(profile), {
+      limit: SIZE_LIMITS.tokenFile,
+      what: "the token file",
+    });
     if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, text);
     return text;
   }
@@ -149,12 +249,24 @@ export class JsonFileStore implements TokenStore {
    */
   async #removeStaleTempFiles(profile: string): Promise<void> {
     const cutoff = Date.now() - 60_000;
-    for await (const entry of Deno.readDir(this.#dir)) {
-      if (!entry.name.startsWith(`${profile}.json.`) || !entry.name.endsWith(".tmp")) continue;
-      const file = join(this.#dir, entry.name);
+    const temp = tempFileName(profile);
+    for (const name of await this.#names()) {
+      if (!temp.test(name)) continue;
+      const file = join(this.#dir, name);
       const modified = (await Deno.stat(file).catch(() => undefined))?.mtime?.getTime();
       if (modified !== undefined && modified < cutoff) await Deno.remove(file).catch(() => {});
     }
+  }
+
+  /** The names in the token folder (none when it does not exist). */
+  async #names(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.#dir)) names.push(entry.name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw storageError("list", this.#dir, error);
+    }
+    return names;
   }
 
   async delete(profile: string, binding?: TokenBinding): Promise<boolean> {
@@ -167,14 +279,37 @@ export class JsonFileStore implements TokenStore {
         return true;
       }
     }
+    const path = this.pathOf(profile);
     try {
-      await Deno.remove(this.pathOf(profile));
+      await Deno.remove(path);
       return true;
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return false;
-      throw error;
+      throw storageError("remove", path, error);
     } finally {
       if (this.#readUnderLock.has(profile)) this.#readUnderLock.set(profile, undefined);
+      // The whole profile goes: its damaged copies (which may hold live tokens), temporary
+      // files, and its lock (removed when released, see withLock).
+      if (!binding) await this.#removeLeftovers(profile);
+    }
+  }
+
+  async #removeLeftovers(profile: string): Promise<void> {
+    const leftovers = [damagedFileName(profile), tempFileName(profile)];
+    for (const name of await this.#names()) {
+      if (!leftovers.some((pattern) => pattern.test(name))) continue;
+      const file = join(this.#dir, name);
+      await Deno.remove(file).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw storageError("remove", file, error);
+      });
+    }
+    if (this.#readUnderLock.has(profile)) this.#removeLockOnRelease.add(profile);
+    else if ((await this.#names()).includes(`${profile}.lock`)) {
+      // Nobody may hold it while it goes: take it, and withLock removes it on release.
+      await this.withLock(profile, () => {
+        this.#removeLockOnRelease.add(profile);
+        return Promise.resolve();
+      });
     }
   }
 
@@ -185,7 +320,7 @@ export class JsonFileStore implements TokenStore {
         if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name.slice(0, -5));
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!(error instanceof Deno.errors.NotFound)) throw storageError("list", this.#dir, error);
     }
     return names.sort();
   }
@@ -193,25 +328,73 @@ export class JsonFileStore implements TokenStore {
   async withLock<T>(profile: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     assertProfileName(profile);
     await ensurePrivateDir(this.#dir);
-    // A separate lock file, so the token file itself can be replaced by rename while locked.
-    const lockFile = await Deno.open(join(this.#dir, `${profile}.lock`), {
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
+    const lockFile = await this.#lock(profile, options);
     try {
-      if (!(await lockFile.tryLock(true))) {
-        options.onWait?.();
-        // lock() cannot be cancelled: on abort, stop waiting for it and let the caller exit.
-        await abortable(lockFile.lock(true), options.signal);
-      }
       this.#readUnderLock.set(profile, null);
       return await fn();
     } finally {
       this.#readUnderLock.delete(profile);
+      if (this.#removeLockOnRelease.delete(profile)) {
+        // Removed while still held: a process waiting on this file gets it next, sees it is no
+        // longer the profile's lock file, and takes the new one (see #lock).
+        await Deno.remove(join(this.#dir, `${profile}.lock`)).catch(() => {});
+      }
       lockFile.close(); // closing releases the lock
     }
   }
+
+  /**
+   * Opens and locks `<profile>.lock`: a separate file, so the token file itself can be
+   * replaced by rename while locked. A logout removes the lock file while holding it, so a
+   * lock taken on a file no longer at that path is dropped and taken again on the new one.
+   */
+  async #lock(profile: string, options: LockOptions): Promise<Deno.FsFile> {
+    const path = join(this.#dir, `${profile}.lock`);
+    let waited = false;
+    for (;;) {
+      let lockFile: Deno.FsFile;
+      try {
+        lockFile = await Deno.open(path, { write: true, create: true, mode: 0o600 });
+      } catch (error) {
+        throw storageError("lock", path, error);
+      }
+      try {
+        if (!(await lockFile.tryLock(true))) {
+          if (!waited) options.onWait?.();
+          waited = true;
+          // lock() cannot be cancelled: on abort, stop waiting for it and let the caller exit.
+          await abortable(lockFile.lock(true), options.signal);
+        }
+        if (await sameFile(lockFile, path)) return lockFile;
+      } catch (error) {
+        lockFile.close();
+        if (error instanceof Error && error.name === "AbortError") throw error;
+        if (error === options.signal?.reason) throw error;
+        throw storageError("lock", path, error);
+      }
+      lockFile.close();
+    }
+  }
+}
+
+/** Whether the open `file` is still the one at `path`. */
+async function sameFile(file: Deno.FsFile, path: string): Promise<boolean> {
+  const [open, named] = await Promise.all([file.stat(), Deno.stat(path).catch(() => undefined)]);
+  if (named === undefined) return false;
+  // Without file ids (some file systems), trust the path: the old, racy behaviour.
+  return open.ino === null || (open.ino === named.ino && open.dev === named.dev);
+}
+
+const escape = (text: string) => text.replace(/[.]/g, "\\.");
+
+/** `<profile>.json.damaged-<time>`: a damaged token file kept aside. */
+function damagedFileName(profile: string): RegExp {
+  return new RegExp(`^${escape(profile)}\\.json\\.damaged-[0-9T-]+Z$`);
+}
+
+/** `<profile>.json.<uuid>.tmp`: a write in progress, a probe, or one a killed writer left. */
+function tempFileName(profile: string): RegExp {
+  return new RegExp(`^${escape(profile)}\\.json\\.[^.]+\\.tmp$`);
 }
 
 /** A token file's shape. */

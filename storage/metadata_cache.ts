@@ -62,9 +62,13 @@ export class MetadataFileCache {
     this.#now = options.now ?? (() => Date.now() / 1000);
   }
 
-  /** The value stored for `key`, or undefined when absent, expired or unreadable. */
+  /**
+   * The value stored for `key`, or undefined when absent, expired, unreadable or larger than
+   * `SIZE_LIMITS.stateFile` (1 MiB).
+   */
   async get(key: string): Promise<unknown | undefined> {
-    const text = await readTextIfExists(await this.#pathOf(key));
+    // Unreadable (not a file, larger than SIZE_LIMITS.stateFile) is a miss too.
+    const text = await readTextIfExists(await this.#pathOf(key)).catch(() => undefined);
     if (text === undefined) return undefined;
     try {
       const entry = JSON.parse(text) as Entry;

@@ -73,6 +73,12 @@ export interface TokenStore {
   delete(profile: string, binding?: TokenBinding): Promise<boolean>;
   /** Names of the profiles that have stored tokens. */
   list(): Promise<string[]>;
+  /**
+   * Optional: fails with a "storage" error when saving the profile's tokens would fail (a full
+   * disk, no permission). {@linkcode getUsableToken} calls it under the lock before it spends
+   * a refresh token: the server may rotate it, and the new one must not be lost.
+   */
+  checkWritable?(profile: string): Promise<void>;
   /** Runs `fn` while holding the profile's exclusive lock (across processes for file stores). */
   withLock<T>(profile: string, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
 }

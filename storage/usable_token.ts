@@ -146,6 +146,9 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
         : { tokens, source, shorterThanAsked: true };
     };
 
+    const refreshing = current?.refresh_token !== undefined && options.refresh !== undefined;
+    // A refresh may rotate the refresh token: make sure the answer can be saved first.
+    if (refreshing || options.fetchNew || options.login) await store.checkWritable?.(profile);
     if (current?.refresh_token && options.refresh) {
       try {
         return await save(await options.refresh(current), "refresh", current);
