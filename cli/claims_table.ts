@@ -1,12 +1,13 @@
 /**
  * Claims for people: aligned columns, times as ISO plus "in 5m" / "3m ago", and text from
- * tokens or servers made safe for a terminal (control characters escaped, length bounded).
+ * tokens or servers made safe for a terminal (names and values: control and format characters
+ * escaped, length bounded).
  * Used by `whoami`, `inspect` and `decode`.
  *
  * @module
  */
 
-import { formatDuration } from "./time_text.ts";
+import { formatDuration, isoInstant } from "./time_text.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
 
 /** Claims holding seconds since the epoch. */
@@ -18,11 +19,13 @@ export const TIME_CLAIMS: ReadonlySet<string> = new Set([
   "updated_at",
 ]);
 
-/** "2026-11-27T22:41:00Z (in 59m 58s)" or "... (3m ago)"; `now` in seconds. */
+/**
+ * "2026-11-27T22:41:00Z (in 59m 58s)" or "... (3m ago)"; `now` in seconds. Never throws: a
+ * number no date can hold reads "1e+20 (out of range)".
+ */
 export function describeInstant(seconds: number, now: number): string {
-  const date = new Date(seconds * 1000);
-  if (Number.isNaN(date.getTime())) return String(seconds);
-  const iso = date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const iso = isoInstant(seconds);
+  if (iso === undefined) return `${seconds} (out of range)`;
   const delta = seconds - now;
   if (delta === 0) return `${iso} (now)`;
   return delta > 0
@@ -38,6 +41,23 @@ export function claimText(name: string, value: unknown, now: number): string {
     return safeText(value.join(", "));
   }
   return safeText(JSON.stringify(value) ?? String(value));
+}
+
+/**
+ * Rows of a claims table: each name (from a token or a server, so escaped like its value, and
+ * bounded) beside {@linkcode claimText} of its value.
+ */
+export function claimRows(
+  claims: Record<string, unknown>,
+  now: number,
+  names: readonly string[] = Object.keys(claims),
+): string[][] {
+  return names.map((name) => [claimName(name), claimText(name, claims[name], now)]);
+}
+
+/** A claim or field name, made safe to show (control and format characters escaped). */
+export function claimName(name: string): string {
+  return safeText(name, 80);
 }
 
 /** Rows as aligned columns (two spaces apart), each line prefixed with `indent`. */

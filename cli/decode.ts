@@ -11,7 +11,8 @@
 import { ClauthError } from "../errors.ts";
 import { verifyIdToken } from "../flows/tokens/id_token.ts";
 import { type DecodedJwt, decodeJwt, shown, verifyJwtSignature } from "../flows/tokens/jwt.ts";
-import { claimText, table } from "./claims_table.ts";
+import { safeJson } from "../flows/protocol/safe_text.ts";
+import { claimRows, table } from "./claims_table.ts";
 import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
 import { epochSeconds } from "./runtime.ts";
 import { formatDuration } from "./time_text.ts";
@@ -74,19 +75,15 @@ export async function decodeCommand(
 
   if (globals.json) {
     await terminal.out(
-      JSON.stringify(
+      safeJson(
         { source, verified: options.verify, header: decoded.header, claims: decoded.claims },
-        null,
         2,
       ) + "\n",
     );
     return;
   }
-  const rows = (record: Record<string, unknown>) =>
-    Object.entries(record).map(([name, value]) => [name, claimText(name, value, now)]);
-  await terminal.out(
-    `Header\n${table(rows(decoded.header), "  ")}Claims\n${table(rows(decoded.claims), "  ")}`,
-  );
+  const header = table(claimRows(decoded.header, now), "  ");
+  await terminal.out(`Header\n${header}Claims\n${table(claimRows(decoded.claims, now), "  ")}`);
 }
 
 async function storedToken(

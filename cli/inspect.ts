@@ -7,7 +7,8 @@
  */
 
 import { introspectToken } from "../flows/protocol/introspection.ts";
-import { claimText, table } from "./claims_table.ts";
+import { safeJson } from "../flows/protocol/safe_text.ts";
+import { claimRows, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";
 import { currentTokens } from "./token.ts";
 import { tokenArgument } from "./token_argument.ts";
@@ -55,7 +56,7 @@ export async function inspectCommand(
   );
 
   if (context.options.json) {
-    await terminal.out(JSON.stringify(response, null, 2) + "\n");
+    await terminal.out(safeJson(response, 2) + "\n");
     return;
   }
   if (!response.active) {
@@ -70,5 +71,5 @@ export async function inspectCommand(
     ...FIRST.filter((name) => response[name] !== undefined),
     ...Object.keys(response).filter((name) => !FIRST.includes(name)),
   ];
-  await terminal.out(table(names.map((name) => [name, claimText(name, response[name], now)])));
+  await terminal.out(table(claimRows(response, now, names)));
 }

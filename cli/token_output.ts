@@ -28,8 +28,18 @@ export function parseOutputFormat(value: string): OutputFormat {
 }
 
 /**
+ * RFC 6750 §2.1 `b64token`, the characters of a Bearer token: flows refuse any other token
+ * before it is stored; this refuses one stored before they did (or edited by hand), so that no
+ * format ever carries a line break (header injection, an extra git `host=` line), an escape
+ * sequence or a space.
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
  * Renders the access token in `format`; the text ends with a newline. `extra` fields are
- * added to the JSON format (`exchange` adds `issued_token_type`).
+ * added to the JSON format (`exchange` adds `issued_token_type`). Throws a "storage" error,
+ * quoting nothing, for a token outside RFC 6750's characters. An expiry no date can hold is
+ * left out of the formats that carry one.
  */
 export function formatToken(
   tokens: StoredTokens,
@@ -37,9 +47,13 @@ export function formatToken(
   extra: Record<string, unknown> = {},
 ): string {
   const token = tokens.access_token;
-  const expiresAt = tokens.expires_at === undefined
-    ? undefined
-    : new Date(tokens.expires_at * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (typeof token !== "string" || !B64TOKEN.test(token)) {
+    throw new ClauthError(
+      "storage",
+      'The stored access token has characters a Bearer token cannot have (RFC 6750 §2.1), so clauth will not print it. Run "clauth login" to replace it.',
+    );
+  }
+  const expiresAt = isoInstant(tokens.expires_at);
   switch (format) {
     case "raw":
       return `${token}\n`;
@@ -48,7 +62,7 @@ export function formatToken(
     case "env":
       return `export CLAUTH_ACCESS_TOKEN='${token.replaceAll("'", `'\\''`)}'\n`;
     case "json":
-      return JSON.stringify({
+      return terminalSafeJson({
         access_token: token,
         token_type: tokens.token_type,
         expires_at: expiresAt,
@@ -63,7 +77,33 @@ export function formatToken(
       }) + "\n";
     case "git":
       return `username=oauth2\npassword=${token}\n${
-        tokens.expires_at === undefined ? "" : `password_expiry_utc=${tokens.expires_at}\n`
+        expiresAt === undefined ? "" : `password_expiry_utc=${Math.floor(tokens.expires_at!)}\n`
       }`;
   }
+}
+
+/**
+ * "2026-11-27T22:41:00Z", or undefined for no expiry or one no date can hold (a stored
+ * `expires_at` of 1e20 seconds), where `toISOString` would throw.
+ */
+function isoInstant(seconds: number | undefined): string | undefined {
+  if (seconds === undefined) return undefined;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * JSON.stringify, with the characters it leaves raw but a terminal must not see (DEL, C1
+ * controls, bidi overrides and other format characters, in `scope` or `issued_token_type`)
+ * written as JSON escapes: the same JSON to a parser. flows/protocol/safe_text.ts's safeJson,
+ * inlined: the cached-token path loads this file and has a module budget.
+ */
+function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu,
+    // A character above U+FFFF (tag characters) is written as its surrogate pair.
+    (c) =>
+      c.split("").map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`)
+        .join(""),
+  );
 }

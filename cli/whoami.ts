@@ -12,7 +12,8 @@ import type { Client } from "../flows/protocol/client.ts";
 import { type IdTokenClaims, verifyIdToken } from "../flows/tokens/id_token.ts";
 import { fetchUserInfo } from "../flows/protocol/userinfo.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
-import { claimText, table } from "./claims_table.ts";
+import { safeJson } from "../flows/protocol/safe_text.ts";
+import { claimName, claimText, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";
 import { formatDuration } from "./time_text.ts";
 import { currentTokens } from "./token.ts";
@@ -109,7 +110,7 @@ export async function whoamiCommand(context: CommandContext): Promise<void> {
     );
   }
   if (context.options.json) {
-    await terminal.out(JSON.stringify({ profile: settings.profile, ...identity }, null, 2) + "\n");
+    await terminal.out(safeJson({ profile: settings.profile, ...identity }, 2) + "\n");
     return;
   }
   await terminal.out(renderIdentity(identity, now));
@@ -123,7 +124,7 @@ function renderIdentity(identity: Identity, now: number): string {
       .filter(Boolean).join(", ");
   const userNames = ["sub", ...Object.keys(identity.claims).filter((name) => name !== "sub")];
   const rows = userNames.map((name) => [
-    name,
+    claimName(name),
     claimText(name, identity.claims[name], now),
     source(name),
   ]);

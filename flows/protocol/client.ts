@@ -22,6 +22,7 @@ import { timedFetch } from "./http.ts";
 import { checkEndpointUrl, isLoopbackHost } from "./endpoints.ts";
 import { endpointOf, toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata } from "./oauth_types.ts";
+import { checkTokenResponse, tokenTypeRefusal } from "./token_response.ts";
 
 /** Who the client is and where its server lives. */
 export interface ClientSettings extends ClientCredentials {
@@ -192,19 +193,34 @@ export function requireEndpoint(
 
 /**
  * Runs a token-endpoint request with client authentication (and its one fallback), turning
- * failures into ClauthErrors that name the endpoint.
+ * failures into ClauthErrors that name the endpoint. Every grant's response then passes
+ * {@linkcode checkTokenResponse}: a Bearer token of RFC 6750 characters, a sane expires_in.
  */
 export async function tokenEndpointCall(
   client: Client,
   send: (auth: oauth.ClientAuth) => Promise<oauth.TokenEndpointResponse>,
 ): Promise<Acquisition> {
-  const { result, authMethod } = await authenticatedCall(
-    client,
-    "token_endpoint",
-    "getting tokens",
-    send,
-  );
-  return { response: result, authMethod };
+  let called: { result: oauth.TokenEndpointResponse; authMethod: AuthMethod };
+  try {
+    called = await authenticatedCall(client, "token_endpoint", "getting tokens", send);
+  } catch (error) {
+    throw unsupportedTokenType(error, client.as.issuer) ?? error;
+  }
+  // Every grant's response passes here: the one check before anything is returned or stored.
+  return {
+    response: checkTokenResponse(called.result, client.as.issuer),
+    authMethod: called.authMethod,
+  };
+}
+
+/** oauth4webapi's refusal of a token_type ("mac") in our words; undefined for other errors. */
+function unsupportedTokenType(error: unknown, issuer: string): ClauthError | undefined {
+  const cause = error instanceof ClauthError ? error.cause : error;
+  if (!(cause instanceof oauth.UnsupportedOperationError)) return undefined;
+  const body = (cause.cause as { body?: { token_type?: unknown } } | undefined)?.body;
+  return body?.token_type === undefined
+    ? undefined
+    : tokenTypeRefusal(body.token_type, issuer, cause);
 }
 
 /**
