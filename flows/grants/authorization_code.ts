@@ -202,7 +202,8 @@ async function browserLogin(
   }
 
   const url = new URL(authorizationEndpoint);
-  const requestParameters = client.as.require_pushed_authorization_requests
+  // discover() let through only a boolean; `=== true` keeps any other value from counting.
+  const requestParameters = client.as.require_pushed_authorization_requests === true
     ? await pushAuthorizationRequest(client, parameters, signal)
     : parameters;
   for (const [name, value] of requestParameters) url.searchParams.set(name, value);

@@ -9,7 +9,13 @@
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
-import { checkIssuer, type EndpointOverrides, isLoopbackHost } from "./endpoints.ts";
+import {
+  checkEndpointUrl,
+  checkIssuer,
+  ENDPOINT_NAMES,
+  type EndpointOverrides,
+  isLoopbackHost,
+} from "./endpoints.ts";
 import { describeUrl, followSameOriginRedirects, timedFetch } from "./http.ts";
 import { withEndpoint } from "./oauth_errors.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
@@ -55,7 +61,13 @@ export async function discover(
   const deps = options.deps ?? {};
   const overrides = definedOnly(options.endpoints ?? {});
   const cached = await deps.metadataCache?.get(issuerUrl.href);
-  if (isMetadata(cached)) return { ...cached, ...overrides };
+  if (isMetadata(cached)) {
+    try {
+      return checkedMetadata({ ...cached, ...overrides }, overrides);
+    } catch {
+      // Cached before types were checked: fetch it anew, and report what is still wrong.
+    }
+  }
 
   let metadata: oauth.AuthorizationServer;
   try {
@@ -63,11 +75,117 @@ export async function discover(
   } catch (error) {
     // A provider without discovery still works when the profile names its endpoints.
     const mismatch = error instanceof ClauthError && error.code === "usage";
-    if (overrides.token_endpoint && !mismatch) return { issuer, ...overrides };
+    if (overrides.token_endpoint && !mismatch) {
+      return checkedMetadata({ issuer, ...overrides }, overrides);
+    }
     throw error;
   }
+  // Checked before it is cached: a document with a wrong type is never kept.
+  const checked = checkedMetadata({ ...metadata, ...overrides }, overrides);
   await deps.metadataCache?.set(issuerUrl.href, metadata);
-  return { ...metadata, ...overrides };
+  return checked;
+}
+
+/** The endpoint URLs clauth may send requests to: strings, https (or http on loopback). */
+const URL_FIELDS: readonly string[] = ENDPOINT_NAMES;
+
+/**
+ * The list clauth picks ID token algorithms from: a wrong type is refused, since ignoring it
+ * would make clauth expect RS256 and fail only after the login's code was redeemed.
+ */
+const STRING_ARRAY_FIELDS = ["id_token_signing_alg_values_supported"];
+
+/**
+ * Lists clauth only takes advice from: a wrong type is dropped, and clauth acts as when the
+ * server does not say. Client authentication then starts with client_secret_basic (with its
+ * one fallback to client_secret_post); token exchange is tried anyway; a signed userinfo,
+ * introspection or authorization answer is checked against oauth4webapi's defaults.
+ */
+const ADVISORY_ARRAY_FIELDS = [
+  "token_endpoint_auth_methods_supported",
+  "grant_types_supported",
+  "userinfo_signing_alg_values_supported",
+  "introspection_signing_alg_values_supported",
+  "authorization_signing_alg_values_supported",
+];
+
+/** Fields clauth (or oauth4webapi) reads as booleans: only true and false are accepted. */
+const BOOLEAN_FIELDS: Record<string, string> = {
+  require_pushed_authorization_requests: "RFC 9126 §5",
+  authorization_response_iss_parameter_supported: "RFC 9207 §3",
+};
+
+/**
+ * Checks the type of every metadata field clauth uses, once, before any of them is used:
+ * endpoint URLs are strings that pass {@linkcode checkEndpointUrl}, `*_supported` lists are
+ * arrays of strings, flags are `true` or `false` (the string "false" is not false). A wrong
+ * type is a "server" error naming the field (for an endpoint, `setting: "endpoints"`: the
+ * profile can set the right URL, which then wins). A `null` member counts as absent, and the
+ * advisory lists ({@linkcode ADVISORY_ARRAY_FIELDS}) are dropped when malformed. Returns the
+ * metadata without those.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ */
+function checkedMetadata(
+  metadata: oauth.AuthorizationServer,
+  overrides: EndpointOverrides,
+): oauth.AuthorizationServer {
+  const checked: Record<string, unknown> = {};
+  const refuse = (field: string, value: unknown, wanted: string, fix: string) =>
+    new ClauthError(
+      "server",
+      `The discovery document of ${metadata.issuer} has ${field} = ${
+        shownValue(value)
+      }, where ${wanted} is required. ${fix}`,
+      {
+        endpoint: "discovery",
+        ...(URL_FIELDS.includes(field) ? { setting: "endpoints" as const } : {}),
+      },
+    );
+  const serverFix = "The server's metadata is wrong: ask its administrator to correct it.";
+  for (const [field, value] of Object.entries(metadata)) {
+    if (value === null) continue;
+    if (URL_FIELDS.includes(field) && Object.hasOwn(overrides, field)) {
+      checkEndpointUrl(field, String(value)); // the caller's own: its words, not the document's
+    } else if (URL_FIELDS.includes(field)) {
+      if (typeof value !== "string" || !URL.canParse(value)) {
+        throw refuse(
+          field,
+          value,
+          "an absolute URL (a string)",
+          `The server's metadata is wrong; if you know the right URL, set "${field}" in the profile.`,
+        );
+      }
+      try {
+        checkEndpointUrl(field, value);
+      } catch (error) {
+        if (!(error instanceof ClauthError)) throw error;
+        throw new ClauthError(
+          error.code,
+          `${error.message} The discovery document of ${metadata.issuer} names it; if you know the right URL, set "${field}" in the profile.`,
+          { cause: error, endpoint: "discovery", setting: "endpoints" },
+        );
+      }
+    } else if (STRING_ARRAY_FIELDS.includes(field) && !isStringArray(value)) {
+      throw refuse(field, value, "an array of strings", serverFix);
+    } else if (ADVISORY_ARRAY_FIELDS.includes(field) && !isStringArray(value)) {
+      continue;
+    } else if (Object.hasOwn(BOOLEAN_FIELDS, field) && typeof value !== "boolean") {
+      throw refuse(field, value, `true or false (${BOOLEAN_FIELDS[field]})`, serverFix);
+    }
+    checked[field] = value;
+  }
+  return checked as oauth.AuthorizationServer;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** A metadata value as JSON, safe to show and at most a line long. */
+function shownValue(value: unknown): string {
+  return safeText(JSON.stringify(value) ?? String(value), 80);
 }
 
 async function fetchMetadata(

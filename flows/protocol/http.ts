@@ -1,39 +1,112 @@
 /**
- * The fetch every flow uses: one timeout per request, the caller's abort signal, and
- * network failures turned into clear errors. Proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are
- * honoured by Deno's fetch itself.
+ * The fetch every flow uses: one timeout per request (reading the body included), the
+ * caller's abort signal, a size limit on every answer, and network failures turned into clear
+ * errors. Proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are honoured by Deno's fetch itself.
+ *
+ * Size limits: a successful answer (a discovery document, a key set, a token response, a
+ * JWT) may be at most {@linkcode MAX_DOCUMENT_BYTES} (1 MiB), an error answer (HTTP 4xx, 5xx)
+ * at most {@linkcode MAX_ERROR_BODY_BYTES} (64 KiB); a redirect's body is not read. A larger
+ * answer is refused (a "server" error naming the URL and the limit) as soon as its
+ * content-length says so, or as soon as the bytes read pass the limit: nothing past the limit
+ * is ever held in memory.
  *
  * @module
  */
 
-import { ClauthError } from "../../errors.ts";
+import { abortable, ClauthError } from "../../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Wraps the dependencies' fetch with the timeout and error mapping. */
+/** The most clauth reads of a successful answer (JSON documents, JWTs): 1 MiB. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+/** The most clauth reads of an error answer (HTTP 4xx and 5xx): 64 KiB. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * What made an answer too large, carried as the `cause` of the "server" error: the answer's
+ * URL (without query), its HTTP status, the limit, and the size its content-length declared.
+ */
+export class ResponseTooLarge extends Error {
+  /** The answer's URL without query or fragment. */
+  readonly where: string;
+  /** The answer's HTTP status. */
+  readonly status: number;
+  /** The limit it passed, in bytes. */
+  readonly limit: number;
+  /** The size its content-length declared, if it declared one above the limit. */
+  readonly declared: number | undefined;
+
+  constructor(where: string, status: number, limit: number, declared?: number) {
+    super(`The answer is larger than ${sizeText(limit)}.`);
+    this.name = "ResponseTooLarge";
+    this.where = where;
+    this.status = status;
+    this.limit = limit;
+    this.declared = declared;
+  }
+}
+
+/**
+ * The message for an answer that is too large; `endpoint` names it in words ("the token
+ * endpoint") when the caller knows which endpoint it is.
+ */
+export function tooLargeMessage(detail: ResponseTooLarge, endpoint?: string): string {
+  const who = endpoint ? `The ${endpoint} (${detail.where})` : detail.where;
+  const size = detail.declared === undefined
+    ? `more than ${sizeText(detail.limit)}`
+    : `${detail.declared} bytes (its content-length)`;
+  const kind = detail.status >= 400 ? "an error answer" : "an answer";
+  return `${who} sent ${size} in ${kind} (HTTP ${detail.status}); clauth reads at most ${
+    sizeText(detail.limit)
+  } of ${kind}, so it stopped reading. The server (or something in front of it) is misbehaving; check the URL.`;
+}
+
+function sizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+
+/** Wraps the dependencies' fetch with the timeout, the size limits and error mapping. */
 export function timedFetch(deps: FlowDependencies): typeof fetch {
   const inner = deps.fetch ?? globalThis.fetch;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    const signals = [AbortSignal.timeout(timeoutMs)];
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout];
     if (deps.signal) signals.push(deps.signal);
     if (init?.signal) signals.push(init.signal);
+    const signal = AbortSignal.any(signals);
+    let answered = false;
     try {
-      const response = await inner(input, { ...init, signal: AbortSignal.any(signals) });
-      return await labelJsonErrors(withUrl(response, url));
+      const response = await inner(input, { ...init, signal });
+      answered = true;
+      // Read whole here, under the same timeout: a body that stalls is a timeout, not "not JSON".
+      return await labelJsonErrors(await readBounded(withUrl(response, url), signal));
     } catch (error) {
+      if (error instanceof ClauthError) throw error;
       if (deps.signal?.aborted) throw deps.signal.reason ?? error;
       const where = describeUrl(url);
-      if (error instanceof DOMException && error.name === "TimeoutError") {
+      if (
+        timeout.aborted || (error instanceof DOMException && error.name === "TimeoutError")
+      ) {
         throw new ClauthError(
           "network",
           `No answer from ${where} within ${
             timeoutMs / 1000
           } s. Check the network, or allow a longer request timeout.`,
           { cause: error, setting: "timeout" },
+        );
+      }
+      if (answered) {
+        throw new ClauthError(
+          "network",
+          `The answer from ${where} was cut off: ${
+            errorText(error)
+          }. Check the network and any proxy settings (HTTPS_PROXY, NO_PROXY).`,
+          { cause: error },
         );
       }
       throw new ClauthError(
@@ -45,6 +118,66 @@ export function timedFetch(deps: FlowDependencies): typeof fetch {
       );
     }
   };
+}
+
+/** Statuses whose response cannot carry a body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A copy of `response` with its whole body read, refusing more than the limit for its status:
+ * the content-length is checked first, then the bytes as they arrive. A redirect's body is
+ * dropped unread. Reading stops when `signal` aborts (the timeout, Ctrl-C), whatever the
+ * fetch given does with signals.
+ */
+async function readBounded(response: Response, signal: AbortSignal): Promise<Response> {
+  const { status } = response;
+  const redirect = status >= 300 && status <= 399;
+  if (!response.body || redirect || NULL_BODY_STATUSES.has(status)) {
+    await response.body?.cancel().catch(() => {});
+    return copyWithBody(response, null);
+  }
+  const limit = status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_DOCUMENT_BYTES;
+  const where = describeUrl(response.url);
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isSafeInteger(declared) && declared > limit) {
+    await response.body.cancel().catch(() => {});
+    throw tooLarge(new ResponseTooLarge(where, status, limit, declared));
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await abortable(reader.read(), signal);
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) throw tooLarge(new ResponseTooLarge(where, status, limit));
+      chunks.push(value);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return copyWithBody(response, body);
+}
+
+function tooLarge(detail: ResponseTooLarge): ClauthError {
+  return new ClauthError("server", tooLargeMessage(detail), { cause: detail });
+}
+
+function copyWithBody(response: Response, body: Uint8Array | null): Response {
+  const copy = new Response(body as BodyInit | null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  return withUrl(copy, response.url);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   type ClauthSetting,
 } from "../../errors.ts";
 import type { EndpointOverrides } from "./endpoints.ts";
+import { ResponseTooLarge, tooLargeMessage } from "./http.ts";
 import { safeText } from "./safe_text.ts";
 
 /** Maps RFC 6749 / RFC 8628 error codes to our categories; anything else is "server". */
@@ -200,7 +201,10 @@ export function toClauthError(
 export const CHECK_CLIENT =
   "Check the client id and secret (or the private key, if the client signs its requests) and the client authentication method (token_endpoint_auth_method).";
 
-/** `error` with `endpoint` filled in when it names none (network errors are made without). */
+/**
+ * `error` with `endpoint` filled in when it names none (network errors are made without);
+ * an answer that was too large is then named by its endpoint in the message too.
+ */
 export function withEndpoint(error: ClauthError, endpoint: ClauthEndpoint): ClauthError {
   return error.endpoint === undefined ? copy(error, { endpoint }) : error;
 }
@@ -209,7 +213,11 @@ function copy(
   error: ClauthError,
   fields: { endpoint?: ClauthEndpoint; setting?: ClauthSetting | undefined },
 ): ClauthError {
-  return new ClauthError(error.code, error.message, {
+  const endpoint = fields.endpoint ?? error.endpoint;
+  const message = error.cause instanceof ResponseTooLarge && endpoint !== undefined
+    ? tooLargeMessage(error.cause, ENDPOINT_TEXT[endpoint])
+    : error.message;
+  return new ClauthError(error.code, message, {
     ...fieldsOf(error),
     ...fields,
     cause: error.cause,

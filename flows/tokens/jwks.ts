@@ -20,6 +20,7 @@ import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import { type Client, requireEndpoint } from "../protocol/client.ts";
 import { DEFAULT_TIMEOUT_MS, describeUrl, followSameOriginRedirects } from "../protocol/http.ts";
+import { withEndpoint } from "../protocol/oauth_errors.ts";
 
 /** jose fetches the set again for a kid it lacks once the set is this old (its cooldown). */
 const COOLDOWN_MS = 30_000;
@@ -64,13 +65,19 @@ export async function withIssuerKeys<T>(
 
 /**
  * jose's fetch for the jwks_uri: redirects followed only within its origin (createClient()
- * already refused a jwks_uri that is not https or loopback http), and an answer other than
- * HTTP 200 refused in our words.
+ * already refused a jwks_uri that is not https or loopback http), an answer other than
+ * HTTP 200 refused in our words, and the size limit of every answer (1 MiB, see http.ts).
  */
 function keySetFetch(client: Client) {
   const fetchSameOrigin = followSameOriginRedirects(client.requestOptions[oauth.customFetch]);
   return async (url: string, init: { headers: Headers; signal: AbortSignal }) => {
-    const response = await fetchSameOrigin(url, init);
+    let response: Response;
+    try {
+      response = await fetchSameOrigin(url, init);
+    } catch (error) {
+      // Our fetch's errors (the network's, an answer over the size limit) name the key set.
+      throw error instanceof ClauthError ? withEndpoint(error, "jwks") : error;
+    }
     if (response.status === 200) return response;
     await response.body?.cancel();
     throw new ClauthError(
