@@ -6,9 +6,19 @@
  * @module
  */
 
-/** The environment variables this module reads (`{ get: runtime.env }`). */
+import { childEnvironment } from "./child_environment.ts";
+
+/**
+ * The environment: the variables this module reads, and the whole of it for the opener
+ * (`{ get: runtime.env, environment: runtime.environment }`).
+ */
 export interface OpenerEnv {
   get(name: string): string | undefined;
+  /**
+   * The whole environment; the opener gets it less the secrets clauth consumed. Without it,
+   * the opener gets an empty environment (never clauth's own, which holds those secrets).
+   */
+  environment?(): Record<string, string>;
 }
 
 /** The operating system, as `Deno.build.os` names it. */
@@ -54,9 +64,10 @@ export function browserCommands(
  * A `$BROWSER` command is waited for (it may be a program that does the whole login and
  * exits). A platform opener is waited for at most a few seconds: xdg-open and friends return
  * at once, and a browser the opener runs in the foreground must not hold up the answer.
- * Its output is discarded (stdout carries data only) and it gets no stdin (the terminal may be
- * reading a pasted URL). A `$BROWSER` command still running when the login is over is left
- * alone: main.ts exits with `Deno.exit`, which does not wait for it.
+ * Its output is discarded (stdout carries data only), it gets no stdin (the terminal may be
+ * reading a pasted URL), and its environment lacks the secrets clauth consumed. A `$BROWSER`
+ * command still running when the login is over is left alone: main.ts exits with `Deno.exit`,
+ * which does not wait for it.
  */
 export async function openBrowser(
   url: string,
@@ -70,6 +81,8 @@ export async function openBrowser(
     try {
       child = new Deno.Command(program, {
         args,
+        clearEnv: true,
+        env: childEnvironment(env.environment?.() ?? {}),
         stdin: "null",
         stdout: "null",
         stderr: "null",

@@ -22,6 +22,9 @@ import { type GlobalFlags, resolveSettings, type Settings, sourcesOf } from "./s
 import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
 import { checkIssuer } from "../flows/protocol/endpoints.ts";
+import { runConfig } from "./config.ts";
+import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
+import type { StoredTokens } from "../storage/token_store.ts";
 
 /** Global options as commander hands them to an action. */
 export interface GlobalOptions extends GlobalFlags {
@@ -38,15 +41,91 @@ export interface Session {
   readonly cachedTokenStale?: boolean;
 }
 
+/**
+ * A client secret or private key, and the one issuer and client it was given for: it is sent
+ * to no other (a credential sent to the wrong server is what mix-up attacks live on, RFC 9700
+ * §4.4).
+ */
+export interface CredentialSource {
+  issuer: string;
+  clientId: string;
+  /** A file holding the client secret. */
+  clientSecretFile?: string;
+  /** The client secret itself (CLAUTH_CLIENT_SECRET). */
+  clientSecret?: string;
+  /** The private key for private_key_jwt. */
+  privateKeyFile?: string;
+}
+
+/**
+ * The credentials a profile may use, strongest first. Those given to the command
+ * (--client-secret-file, CLAUTH_CLIENT_SECRET, --private-key-file, CLAUTH_PRIVATE_KEY_FILE)
+ * belong to the settings it resolved for the profile it is about: pass `given` only for that
+ * profile. The profile's client_secret_file and private_key_file belong to the issuer and
+ * client its config names (where it names none, to the resolved ones).
+ */
+export async function credentialSources(
+  home: Settings,
+  runtime: Runtime,
+  given?: GlobalFlags,
+): Promise<CredentialSource[]> {
+  const sources: CredentialSource[] = [];
+  if (given) {
+    const source: CredentialSource = { issuer: home.issuer, clientId: home.clientId };
+    if (given.clientSecretFile !== undefined) source.clientSecretFile = given.clientSecretFile;
+    const secret = runtime.env("CLAUTH_CLIENT_SECRET");
+    if (secret !== undefined) source.clientSecret = secret;
+    const keyFile = given.privateKeyFile ?? runtime.env("CLAUTH_PRIVATE_KEY_FILE");
+    if (keyFile !== undefined) source.privateKeyFile = keyFile;
+    sources.push(source);
+  }
+  const entry = (await runConfig(runtime)).profiles[home.profile];
+  if (entry?.client_secret_file || entry?.private_key_file) {
+    // Paths in the config file are relative to it (as in settings.ts).
+    const fromConfig = (path: string) =>
+      isAbsolutePath(path) ? path : join(parentDir(home.configPath), path);
+    const source: CredentialSource = {
+      issuer: entry.issuer ?? home.issuer,
+      clientId: entry.client_id ?? home.clientId,
+    };
+    if (entry.client_secret_file) source.clientSecretFile = fromConfig(entry.client_secret_file);
+    if (entry.private_key_file) source.privateKeyFile = fromConfig(entry.private_key_file);
+    sources.push(source);
+  }
+  return sources;
+}
+
+/**
+ * `settings` less what the profile's config says about another issuer or client than the
+ * one they name: its endpoints belong to its issuer, its token_endpoint_auth_method to its
+ * issuer and client. A token or secret must not go to one server's endpoint for another.
+ */
+export async function ownSettings(settings: Settings, runtime: Runtime): Promise<Settings> {
+  const entry = (await runConfig(runtime)).profiles[settings.profile] ?? {};
+  const otherIssuer = (entry.issuer ?? settings.issuer) !== settings.issuer;
+  const own = { ...settings };
+  if (otherIssuer) own.endpoints = {};
+  if (otherIssuer || (entry.client_id ?? settings.clientId) !== settings.clientId) {
+    delete own.authMethod;
+  }
+  return own;
+}
+
 /** The per-run context of a command that works on a profile's settings. */
 export class CommandContext {
   readonly store: TokenStore;
   #client?: Promise<Client>;
+  #publicClient?: Promise<Client>;
 
+  /**
+   * `credentials`: where secrets and keys come from, each sent only when this context's
+   * issuer and client are the ones it was given for (see {@linkcode credentialSources}).
+   */
   constructor(
     readonly options: GlobalOptions,
     readonly settings: Settings,
     readonly session: Session,
+    readonly credentials: readonly CredentialSource[],
   ) {
     this.store = new JsonFileStore(session.runtime.stateDir);
   }
@@ -54,11 +133,12 @@ export class CommandContext {
   /** Resolves settings from flags, environment and config, then builds the context. */
   static async create(options: GlobalOptions, session: Session): Promise<CommandContext> {
     const { runtime } = session;
-    const settings = await resolveSettings(options, sourcesOf(runtime));
+    const settings = await ownSettings(await resolveSettings(options, sourcesOf(runtime)), runtime);
     // Refused before anything else, even when no request would be made (a token without a
     // refresh token). The cached-token path skips this: an http issuer never got a token.
     checkIssuer(settings.issuer);
-    return new CommandContext(options, settings, session);
+    const credentials = await credentialSources(settings, runtime, options);
+    return new CommandContext(options, settings, session, credentials);
   }
 
   get terminal(): Terminal {
@@ -91,21 +171,52 @@ export class CommandContext {
 
   /** The discovered client (discovery runs at most once per run, and is cached on disk). */
   client(rememberedMethod?: string): Promise<Client> {
-    this.#client ??= (async () => {
-      const clientSecret = await readClientSecret(this.settings, this.options, this.runtime.env);
-      const privateKey = await readPrivateKey(this.settings.privateKeyFile);
-      const { settings } = this;
-      return await createClient({
-        issuer: settings.issuer,
-        clientId: settings.clientId,
-        endpoints: settings.endpoints,
-        ...(clientSecret === undefined ? {} : { clientSecret }),
-        ...(privateKey === undefined ? {} : { privateKey }),
-        ...(settings.authMethod ? { configuredMethod: settings.authMethod } : {}),
-        ...(rememberedMethod ? { rememberedMethod: rememberedMethod as AuthMethod } : {}),
-      }, this.deps);
-    })();
+    this.#client ??= this.#createClient(rememberedMethod);
     return this.#client;
+  }
+
+  /**
+   * The client that refreshes or revokes `tokens`. Tokens a public client got (auth_method
+   * "none") are renewed and revoked as they were obtained, with no client authentication,
+   * whatever secret or key is around.
+   */
+  clientFor(tokens: Pick<StoredTokens, "auth_method">): Promise<Client> {
+    if (tokens.auth_method !== "none") return this.client(tokens.auth_method);
+    this.#publicClient ??= this.#createClient("none", { public: true });
+    return this.#publicClient;
+  }
+
+  /** Whether a secret or key was given for this context's issuer and client. */
+  hasCredentials(): boolean {
+    return this.#ownCredentials().some((source) =>
+      source.clientSecretFile !== undefined || source.clientSecret !== undefined ||
+      source.privateKeyFile !== undefined
+    );
+  }
+
+  /** The credential sources given for this context's issuer and client, strongest first. */
+  #ownCredentials(): CredentialSource[] {
+    const { issuer, clientId } = this.settings;
+    return this.credentials.filter((source) =>
+      source.issuer === issuer && source.clientId === clientId
+    );
+  }
+
+  async #createClient(rememberedMethod?: string, options: { public?: boolean } = {}) {
+    const { settings } = this;
+    const own = options.public ? [] : this.#ownCredentials();
+    const clientSecret = await readClientSecret(own);
+    const privateKey = await readPrivateKey(own.find((s) => s.privateKeyFile)?.privateKeyFile);
+    const configuredMethod = options.public ? "none" : settings.authMethod;
+    return await createClient({
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      endpoints: settings.endpoints,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
+      ...(privateKey === undefined ? {} : { privateKey }),
+      ...(configuredMethod ? { configuredMethod } : {}),
+      ...(rememberedMethod ? { rememberedMethod: rememberedMethod as AuthMethod } : {}),
+    }, this.deps);
   }
 
   /** Gets a client-credentials token (no person involved). */
@@ -113,9 +224,17 @@ export class CommandContext {
     const client = await this.client(rememberedMethod);
     const { clientSecret, privateKey, configuredMethod } = client.settings;
     if (!clientSecret && !privateKey && configuredMethod !== "none") {
+      const { profile, issuer, clientId } = this.settings;
+      const elsewhere = this.credentials.find((source) =>
+        source.issuer !== issuer || source.clientId !== clientId
+      );
+      // A configured secret for another issuer or client is not sent here: say why it is unused.
+      const unused = elsewhere
+        ? ` (its configured secret or key is for client "${elsewhere.clientId}" at ${elsewhere.issuer} only)`
+        : "";
       throw new ClauthError(
         "usage",
-        `Client credentials need the client's secret or key, and profile "${this.settings.profile}" has neither: set CLAUTH_CLIENT_SECRET, --client-secret-file or --private-key-file.`,
+        `Client credentials need the client's secret or key, and profile "${profile}" has neither for client "${clientId}" at ${issuer}${unused}: set CLAUTH_CLIENT_SECRET, --client-secret-file or --private-key-file.`,
       );
     }
     const options = this.settings.scope ? { scope: this.settings.scope } : {};
@@ -136,7 +255,7 @@ export class CommandContext {
     return {
       now,
       refresh: async (tokens) =>
-        await refreshFlow(await this.client(tokens.auth_method), tokens.refresh_token!, {
+        await refreshFlow(await this.clientFor(tokens), tokens.refresh_token!, {
           ...(tokens.id_token ? { previousIdToken: tokens.id_token } : {}),
         }),
       loginCommand,
@@ -156,20 +275,21 @@ export class CommandContext {
 }
 
 /**
- * The client secret: --client-secret-file beats CLAUTH_CLIENT_SECRET beats the profile's
- * client_secret_file. Never taken from a plain argument, so it stays out of `ps` output.
+ * The client secret from the first source that has one: --client-secret-file beats
+ * CLAUTH_CLIENT_SECRET beats the profile's client_secret_file. Never taken from a plain
+ * argument, so it stays out of `ps` output.
  */
-async function readClientSecret(
-  settings: Settings,
-  flags: GlobalFlags,
-  env: Runtime["env"],
-): Promise<string | undefined> {
-  const file = flags.clientSecretFile ??
-    (env("CLAUTH_CLIENT_SECRET") === undefined ? settings.clientSecretFile : undefined);
-  if (file === undefined) return env("CLAUTH_CLIENT_SECRET");
-  const secret = (await readUserFile(file, "client secret")).replace(/\r?\n$/, "");
-  if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
-  return secret;
+async function readClientSecret(sources: CredentialSource[]): Promise<string | undefined> {
+  for (const { clientSecretFile: file, clientSecret } of sources) {
+    if (file === undefined) {
+      if (clientSecret === undefined) continue;
+      return clientSecret;
+    }
+    const secret = (await readUserFile(file, "client secret")).replace(/\r?\n$/, "");
+    if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
+    return secret;
+  }
+  return undefined;
 }
 
 /** The private_key_jwt signing key from the settings' key file, if there is one. */

@@ -11,7 +11,8 @@
 import { constants } from "node:os";
 import { ClauthError } from "../errors.ts";
 import type { CommandContext } from "./context.ts";
-import type { Runtime, RuntimeSignal } from "./runtime.ts";
+import type { RuntimeSignal } from "./runtime.ts";
+import { childEnvironment } from "./child_environment.ts";
 import { currentTokens } from "./token.ts";
 
 /** Options of `clauth exec`. */
@@ -51,7 +52,10 @@ export async function execCommand(
     child = new Deno.Command(program, {
       args,
       clearEnv: true,
-      env: { ...withoutSecrets(context.runtime), [options.envVar]: tokens.access_token },
+      env: {
+        ...childEnvironment(context.runtime.environment()),
+        [options.envVar]: tokens.access_token,
+      },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -72,16 +76,6 @@ export async function execCommand(
   } finally {
     for (const remove of forward) remove();
   }
-}
-
-/** Secrets clauth itself consumed: CMD gets the token, not what clauth used to get it. */
-const CONSUMED_SECRETS = ["CLAUTH_CLIENT_SECRET", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
-
-/** The environment for CMD: clauth's own, less the secrets it consumed. */
-function withoutSecrets(runtime: Runtime): Record<string, string> {
-  const env = runtime.environment();
-  for (const name of CONSUMED_SECRETS) delete env[name];
-  return env;
 }
 
 /**

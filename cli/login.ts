@@ -96,7 +96,9 @@ async function browserLogin(context: CommandContext, options: LoginOptions): Pro
       terminal.info(`  ${url}`);
     },
     openBrowser: options.noBrowser ? () => Promise.resolve(false) : async (url) => {
-      const opened = await openBrowser(url, { get: context.runtime.env }).catch(() => false);
+      const { runtime } = context;
+      const env = { get: runtime.env, environment: () => runtime.environment() };
+      const opened = await openBrowser(url, env).catch(() => false);
       // With a terminal, the paste prompt that follows says it (and what to do instead).
       if (!opened && !pasteReader) {
         terminal.info("The browser could not be opened: open the address above to log in.");

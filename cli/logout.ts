@@ -14,7 +14,14 @@ import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, runConfig } from "./config.ts";
 import { forget } from "./remembered.ts";
 import { errorHints } from "./error_hints.ts";
-import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
+import {
+  CommandContext,
+  type CredentialSource,
+  credentialSources,
+  type GlobalOptions,
+  ownSettings,
+  type Session,
+} from "./context.ts";
 import { profileName, resolveSettings, sourcesOf } from "./settings.ts";
 
 /** Options of `clauth logout`. */
@@ -33,7 +40,9 @@ export async function logoutCommand(
   const store = new JsonFileStore(runtime.stateDir);
   const config = await runConfig(runtime);
   const stored = await store.list();
-  const profiles = options.all ? stored : [profileName(globals, config, runtime.env)];
+  // The profile the command is about: the only one the secret or key it was given goes to.
+  const current = profileName(globals, config, runtime.env);
+  const profiles = options.all ? stored : [current];
   const [only] = profiles;
   if (!options.all && only && !(only in config.profiles) && !stored.includes(only)) {
     // A typo must not look like a successful logout.
@@ -57,9 +66,12 @@ export async function logoutCommand(
         // A damaged file cannot be revoked; logging out still removes it.
         if (!(error instanceof ClauthError)) throw error;
       }
+      const credentials = options.revoke && slots.length
+        ? await profileCredentials(globals, profile, profile === current, session)
+        : [];
       // Every slot: the logins made with other settings are the profile's too.
       for (const tokens of options.revoke ? slots : []) {
-        const failure = await revokeAll(globals, profile, tokens, session);
+        const failure = await revokeAll(globals, profile, tokens, session, credentials);
         if (failure) failures.push(`${profile}: ${failure}`);
       }
       const deleted = await store.delete(profile);
@@ -81,31 +93,66 @@ export async function logoutCommand(
   }
 }
 
+/**
+ * The secrets and keys `profile`'s slots may be revoked with, each for the issuer and client
+ * it was given for: the command's own (flags, environment) only when `profile` is the one the
+ * command is about, and the profile's configured files.
+ */
+async function profileCredentials(
+  globals: GlobalOptions,
+  profile: string,
+  current: boolean,
+  session: Session,
+): Promise<CredentialSource[]> {
+  const { runtime } = session;
+  // Another profile (--all) is resolved without the command's issuer and client flags.
+  const { issuer: _i, clientId: _c, clientSecretFile: _s, privateKeyFile: _k, ...rest } = globals;
+  const flags = current ? { ...globals, profile } : { ...rest, profile };
+  const home = await resolveSettings(flags, sourcesOf(runtime)).catch((error) => {
+    // A profile known only from its tokens: no settings to give credentials to.
+    if (error instanceof ClauthError) return undefined;
+    throw error;
+  });
+  return home ? await credentialSources(home, runtime, current ? globals : undefined) : [];
+}
+
 /** Revokes refresh then access token; returns why it failed, or undefined. */
 async function revokeAll(
   globals: GlobalOptions,
   profile: string,
   tokens: StoredTokens,
   session: Session,
+  credentials: CredentialSource[],
 ): Promise<string | undefined> {
   const { runtime, terminal } = session;
   try {
     // Revoke what was issued: the stored issuer and client win over the current settings.
-    const settings = await resolveSettings(
-      { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
-      sourcesOf(runtime),
+    const settings = await ownSettings(
+      await resolveSettings(
+        { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
+        sourcesOf(runtime),
+      ),
+      runtime,
     );
-    // A slot a public client got is revoked as it was obtained, with no client authentication:
-    // a secret in the environment belongs to another slot's client.
-    if (tokens.auth_method === "none") settings.authMethod = "none";
-    const client = await new CommandContext(globals, settings, session).client(
-      tokens.auth_method,
-    );
+    const context = new CommandContext(globals, settings, session, credentials);
+    const client = await context.clientFor(tokens);
     if (!canRevoke(client)) {
       terminal.info(
         `The server of profile "${profile}" has no revocation endpoint: deleting locally only.`,
       );
       return undefined;
+    }
+    if (
+      tokens.auth_method !== undefined && tokens.auth_method !== "none" && !context.hasCredentials()
+    ) {
+      // A confidential client's tokens, and no secret or key given for that client.
+      const message =
+        `no secret or key was given for client "${tokens.client_id}" at ${tokens.issuer}, so its tokens stay valid until they expire`;
+      terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}.`);
+      terminal.info(
+        `A secret or key given to clauth goes only to the issuer and client of the profile the command is about: to revoke such tokens, log out with that profile's --issuer, --client-id and the client's secret or key.`,
+      );
+      return message;
     }
     if (tokens.refresh_token) {
       await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });

@@ -64,8 +64,15 @@ Deno.test("the README's quick start in order: client credentials with other flag
     const human = (await runClauth(["status"], { env: home.env })).stdout;
     assert.match(human, /slots \(2, one per set of settings\):/);
 
-    // Logout revokes every slot and removes them all.
-    const logout = await runClauth(["logout"], {
+    // Logout revokes every slot and removes them all. The secret goes only to the client it
+    // is given for (the settings the command resolves); the person's slot needs none.
+    const logout = await runClauth([
+      "logout",
+      "--issuer",
+      idp.issuer,
+      "--client-id",
+      "demo-service",
+    ], {
       env: { ...home.env, CLAUTH_CLIENT_SECRET: "demo-service-secret" },
     });
     assert.equal(logout.code, 0, logout.stderr);
