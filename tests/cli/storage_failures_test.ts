@@ -3,7 +3,16 @@ import { printCachedToken } from "../../cli/cached_token.ts";
 import { pastedRedirectReader } from "../../cli/paste_prompt.ts";
 import { ClauthError } from "../../errors.ts";
 import { runCli } from "../../cli/run.ts";
-import { makeCliHome, runClauth, startClauthProcess } from "../helpers/cli.ts";
+import { writeFaults } from "../../storage/private_files.ts";
+import {
+  FAKE_BROWSER,
+  makeCliHome,
+  profileHome,
+  readSlot,
+  runClauth,
+  startClauthProcess,
+} from "../helpers/cli.ts";
+import { withProvider } from "../helpers/dev_provider.ts";
 import { platformEnv } from "../helpers/platform_env.ts";
 import { fakeRuntime } from "../helpers/fake_runtime.ts";
 
@@ -240,4 +249,86 @@ Deno.test("pastedRedirectReader() refuses a pasted line past 64 KiB instead of g
     read(new AbortController().signal),
     (error) => error instanceof ClauthError && /longer than 64 KiB/.test(error.message),
   );
+});
+
+/** A profile "me" for alice, logged in through the browser flow (scripted browser). */
+async function loggedInHome(issuer: string) {
+  const scope = "openid offline_access";
+  const home = await profileHome("me", { issuer, client_id: "demo-cli", flow: "browser", scope }, {
+    BROWSER: FAKE_BROWSER,
+  });
+  const login = await runClauth(["login"], { env: home.env });
+  assert.equal(login.code, 0, login.stderr);
+  return { ...home, tokenFile: `${home.stateDir}/tokens/me.json` };
+}
+
+async function expire(tokenFile: string): Promise<void> {
+  const stored = await readSlot(tokenFile);
+  const now = Math.floor(Date.now() / 1000);
+  stored.obtained_at = now - 3600;
+  stored.expires_at = now - 10;
+  await Deno.writeTextFile(tokenFile, JSON.stringify({ slots: [stored] }));
+}
+
+Deno.test("clauth token on a full disk spends no refresh token", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedInHome(idp.issuer);
+    await expire(home.tokenFile);
+    const before = await Deno.readTextFile(home.tokenFile);
+    const refreshes = idp.counts.refresh_token ?? 0;
+    writeFaults.beforeWrite = (path) => {
+      throw new Error(`No space left on device (os error 28): write '${path}'`);
+    };
+    let full;
+    try {
+      full = await runClauth(["token"], { env: home.env });
+    } finally {
+      writeFaults.beforeWrite = undefined;
+    }
+    assert.equal(full.code, 1);
+    assert.match(full.stderr, /clauth: Cannot write .*me\.json: no space left on device/);
+    assert.doesNotMatch(full.stderr, /unexpected error/);
+    assert.equal(idp.counts.refresh_token ?? 0, refreshes, "the refresh token was not spent");
+    assert.equal(await Deno.readTextFile(home.tokenFile), before);
+    // Room again: the stored refresh token still works.
+    const after = await runClauth(["token"], { env: home.env });
+    assert.equal(after.code, 0, after.stderr);
+  });
+});
+
+Deno.test("clauth token keeps a rotated refresh token in a rescue file when the disk fills meanwhile", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await loggedInHome(idp.issuer);
+    await expire(home.tokenFile);
+    let writes = 0;
+    const tokens = `${home.stateDir}/tokens/`;
+    // The probe passes, the save after the refresh fails; the rescue file goes elsewhere.
+    writeFaults.beforeWrite = (path) => {
+      if (path.startsWith(tokens) && ++writes > 1) {
+        throw new Error(`No space left on device (os error 28): write '${path}'`);
+      }
+    };
+    let full;
+    try {
+      full = await runClauth(["token"], { env: home.env });
+    } finally {
+      writeFaults.beforeWrite = undefined;
+    }
+    assert.equal(full.code, 1);
+    assert.equal(idp.counts.refresh_token, 1, "the server rotated the refresh token");
+    assert.match(full.stderr, /clauth: Cannot write .*me\.json: no space left on device/);
+    const rescue = full.stderr.match(/kept in (\S+) \(readable by you only\)/)?.[1];
+    assert.ok(rescue, full.stderr);
+    assert.deepEqual(
+      [...Deno.readDirSync(tokens)].map((entry) => entry.name).sort(),
+      ["me.json", "me.lock"],
+      "no temporary file is left",
+    );
+    // As the message says: move the rescue file in place, and the rotated token works.
+    await Deno.rename(rescue, home.tokenFile);
+    await expire(home.tokenFile);
+    const after = await runClauth(["token"], { env: home.env });
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(idp.counts.refresh_token, 2);
+  });
 });
