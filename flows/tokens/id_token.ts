@@ -15,16 +15,25 @@ import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import type { Client } from "../protocol/client.ts";
 import { defaultNow } from "../protocol/dependencies.ts";
+import { safeText } from "../protocol/safe_text.ts";
 import {
   algorithmRefusal,
   decodeJwt,
-  shown,
+  shown as quoted,
   SIGNING_ALGORITHMS,
   verifyWithIssuerKeys,
 } from "./jwt.ts";
 
 /** Seconds of clock difference tolerated for `exp` and `iat` (oauth4webapi's default too). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * A claim's value quoted for a message: jwt.ts's `shown` (bounded, controls escaped), with bidi
+ * and other format characters escaped too, so a hostile token cannot reorder the message.
+ */
+function shown(value: unknown): string {
+  return safeText(quoted(value));
+}
 
 /** How messages name the token. */
 const WHAT = "The ID token";
