@@ -150,7 +150,7 @@ async function revokeAll(
         `no secret or key was given for client "${tokens.client_id}" at ${tokens.issuer}, so its tokens stay valid until they expire`;
       terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}.`);
       terminal.info(
-        `A secret or key given to clauth goes only to the issuer and client of the profile the command is about: to revoke such tokens, log out with that profile's --issuer, --client-id and the client's secret or key.`,
+        `A secret or key given to clauth goes only to the issuer and client of the profile the command is about. To revoke another client's tokens, run "clauth logout --profile ${profile} --issuer ${tokens.issuer} --client-id ${tokens.client_id}" with that client's secret or key.`,
       );
       return message;
     }

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { JsonFileStore } from "../../storage/json_file_store.ts";
 import type { StoredTokens } from "../../storage/token_store.ts";
 import { FAKE_BROWSER, makeCliHome, runClauth, runClauthProcess } from "../helpers/cli.ts";
-import { introspect, withProvider } from "../helpers/dev_provider.ts";
+import { introspect, serviceHome, withProvider } from "../helpers/dev_provider.ts";
+import { childEnvironment } from "../../cli/child_environment.ts";
 
 interface SeenRequest {
   method: string;
@@ -315,4 +316,35 @@ Deno.test("a profile's client_secret_file is not sent for --issuer and --client-
       await other.close();
     }
   });
+});
+
+Deno.test("clauth exec gives its command the token and the environment, less the secrets clauth consumed", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await serviceHome(idp.issuer, {
+      env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: "not-for-the-command", CLAUTH_TEST_MARKER: "kept" },
+    });
+    const dump = `${home.stateDir}/../exec-env.json`;
+    const code = `Deno.writeTextFileSync(${
+      JSON.stringify(dump)
+    }, JSON.stringify(Deno.env.toObject()))`;
+    const result = await runClauth(["exec", "--", Deno.execPath(), "eval", code], {
+      env: home.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const seen = JSON.parse(await Deno.readTextFile(dump)) as Record<string, string>;
+    assert.equal(typeof seen.CLAUTH_ACCESS_TOKEN, "string");
+    assert.equal(seen.CLAUTH_TEST_MARKER, "kept");
+    assert.equal(seen.CLAUTH_CLIENT_SECRET, undefined);
+    assert.equal(seen.ACTIONS_ID_TOKEN_REQUEST_TOKEN, undefined);
+  });
+});
+
+Deno.test("childEnvironment() drops the consumed secrets and leaves its argument alone", () => {
+  const environment = {
+    CLAUTH_CLIENT_SECRET: "s",
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t",
+    PATH: "/bin",
+  };
+  assert.deepEqual(childEnvironment(environment), { PATH: "/bin" });
+  assert.equal(environment.CLAUTH_CLIENT_SECRET, "s");
 });
