@@ -90,9 +90,10 @@ export function checkTokenResponse<T extends TokenResponse>(response: T, issuer:
       }", which is not a number of seconds, so clauth refused the response.`,
     );
   }
-  return expiresIn > MAX_EXPIRES_IN_SECONDS
-    ? { ...response, expires_in: MAX_EXPIRES_IN_SECONDS }
-    : response;
+  // In place, as oauth4webapi writes its own fields: the object stays the one it knows (its
+  // getValidatedIdTokenClaims looks the response up by identity).
+  if (expiresIn > MAX_EXPIRES_IN_SECONDS) response.expires_in = MAX_EXPIRES_IN_SECONDS;
+  return response;
 }
 
 /**
