@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createClient } from "../../../flows/protocol/client.ts";
 import { clientCredentialsFlow } from "../../../flows/grants/client_credentials.ts";
 import { refreshFlow } from "../../../flows/grants/refresh.ts";
+import { deviceCodeFlow } from "../../../flows/grants/device_code.ts";
 import { TOKEN_TYPES, tokenExchangeFlow } from "../../../flows/grants/token_exchange.ts";
 import {
   checkTokenResponse,
@@ -145,5 +146,37 @@ Deno.test("checkTokenResponse() refuses an expires_in that is not a finite non-n
       (error: Error) =>
         /sent expires_in "[^"]+", which is not a number of seconds/.test(error.message),
     );
+  }
+});
+
+Deno.test("deviceCodeFlow() stops at once on a DPoP-bound or header-injecting token: no more polls", async () => {
+  for (
+    const [body, pattern] of [
+      [{ access_token: "AT", token_type: "DPoP" }, /DPoP-bound/],
+      [{ access_token: "AT\r\nX-Evil: 1", token_type: "Bearer" }, /characters a Bearer token/],
+    ] as const
+  ) {
+    let polls = 0;
+    let time = 1_000_000;
+    const fake = fakeFetch({
+      [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
+        json(metadata(ISSUER, { device_authorization_endpoint: `${ISSUER}/device` })),
+      [`POST ${ISSUER}/device`]: () =>
+        json({
+          device_code: "dc",
+          user_code: "ABCD",
+          verification_uri: `${ISSUER}/activate`,
+          expires_in: 600,
+          interval: 1,
+        }),
+      [`POST ${ISSUER}/token`]: () => (polls++, json(body)),
+    });
+    const client = await createClient({ issuer: ISSUER, clientId: "cli" }, {
+      fetch: fake.fetch,
+      now: () => time,
+      sleep: (ms: number) => (time += ms, Promise.resolve()),
+    });
+    await rejectsWith(deviceCodeFlow(client, { onUserCode: () => {} }), "server", pattern);
+    assert.equal(polls, 1, "a refused token is final, not a transient failure");
   }
 });
