@@ -84,7 +84,8 @@ export interface TokenExchangeResult extends Acquisition {
  *
  * Failures: `unsupported_grant_type` becomes a "usage" error saying the server does not
  * support token exchange; `invalid_grant` a "server" error saying the subject (or actor)
- * token is not active.
+ * token is not active; `access_denied` a "server" error saying the server refused the
+ * exchange (its policy, not a person).
  *
  * @example Narrow a caller's token to one service
  * ```ts
@@ -195,6 +196,22 @@ function exchangeError(error: unknown, client: Client, options: TokenExchangeOpt
         "invalid_client",
         `The client "${client.client.client_id}" may not use token exchange at ${server}: ${detail}. The server's administrator can allow the grant for this client.`,
         { ...fields, setting: undefined }, // the fix is at the server, not in a setting
+      );
+    case "access_denied":
+      // Not a person's "no": the server's policy refused this exchange (Keycloak says so).
+      return new ClauthError(
+        "server",
+        `${server} refused the exchange: ${detail}. Its policy does not let client "${client.client.client_id}" exchange this token (for this audience, resource or scope); the server's administrator decides.`,
+        { ...fields, setting: undefined },
+      );
+    case "invalid_client":
+      // A refused client is HTTP 401 (RFC 6749 §5.2); Keycloak also says invalid_client, with
+      // HTTP 400, for an audience it does not know. Only the former is about the credentials.
+      if (answer.status === 401 || answer.status === 403) return error;
+      return new ClauthError(
+        "usage",
+        `${server} refused the exchange: ${detail}. Over HTTP ${answer.status} this is not about the client's credentials: some servers (Keycloak) answer so for an audience they do not know. Check the audience asked for.`,
+        { ...fields, setting: undefined },
       );
     case "invalid_grant": {
       // Which token the server means is only in its own words, when it says at all.

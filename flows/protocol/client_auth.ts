@@ -14,7 +14,7 @@
 import * as oauth from "oauth4webapi";
 import type { AuthMethod } from "../../acquisition.ts";
 import { ClauthError, type ClauthSetting } from "../../errors.ts";
-import { CHECK_CLIENT, oauthErrorCode } from "./oauth_errors.ts";
+import { checkClientAdvice, oauthErrorCode } from "./oauth_errors.ts";
 import type { AuthorizationServer } from "./oauth_types.ts";
 import type { ClientPrivateKey } from "../tokens/private_key.ts";
 
@@ -163,7 +163,9 @@ function bodilessRejection(error: unknown, method: AuthMethod): unknown {
   if (status === undefined || oauthErrorCode(error) !== undefined) return error;
   return new ClauthError(
     "invalid_client",
-    `The server refused the client (HTTP ${status}, no OAuth error in the answer). ${CHECK_CLIENT}`,
+    `The server refused the client (HTTP ${status}, no OAuth error in the answer). ${
+      checkClientAdvice(credentialSetting(method))
+    }`,
     { cause: error, status, setting: credentialSetting(method) },
   );
 }

@@ -22,12 +22,16 @@ import type { EndpointOverrides } from "./endpoints.ts";
 import { ResponseTooLarge, tooLargeMessage } from "./http.ts";
 import { safeText } from "./safe_text.ts";
 
-/** Maps RFC 6749 / RFC 8628 error codes to our categories; anything else is "server". */
+/**
+ * Maps RFC 6749 / RFC 8628 error codes to our categories; anything else is "server". Not
+ * `access_denied`: from an endpoint it is the server's policy refusing the request ("server"),
+ * not a person; the device flow, where a person's "no" arrives as a token endpoint answer,
+ * and the authorization response make it "denied" themselves.
+ */
 const CODE_FOR_OAUTH_ERROR: Record<string, ClauthErrorCode> = {
   invalid_client: "invalid_client",
   unauthorized_client: "invalid_client",
   invalid_grant: "invalid_grant",
-  access_denied: "denied",
   expired_token: "expired",
   invalid_scope: "usage",
   invalid_target: "usage",
@@ -142,7 +146,10 @@ export function toClauthError(
   if (detail !== undefined) {
     const code = CODE_FOR_OAUTH_ERROR[detail.oauthError] ?? "server";
     let message = `The ${where} refused the request: ${describeOAuthError(detail)}.`;
-    if (code === "invalid_client") message += ` ${CHECK_CLIENT}`;
+    if (code === "invalid_client") message += ` ${checkClientAdvice(credential)}`;
+    if (detail.oauthError === "access_denied") {
+      message += " The server refused it by its own policy: no person denied anything.";
+    }
     return new ClauthError(code, message, {
       cause: error,
       oauthError: detail.oauthError,
@@ -200,6 +207,22 @@ export function toClauthError(
 /** What to check when the server refuses the client; the caller's own advice follows. */
 export const CHECK_CLIENT =
   "Check the client id and secret (or the private key, if the client signs its requests) and the client authentication method (token_endpoint_auth_method).";
+
+/**
+ * What a public client (no secret, no key: authentication method none) checks when the server
+ * refuses it: the client id, not a secret it does not have.
+ */
+export const CHECK_PUBLIC_CLIENT =
+  "The server does not accept this client id without client credentials: the client id is wrong or not allowed at this server (or the client is confidential, and then needs its secret or private key).";
+
+/**
+ * What to check when the server refuses a client that authenticated with `credential` (the
+ * setting {@linkcode ToClauthErrorOptions.credential} names): {@linkcode CHECK_PUBLIC_CLIENT}
+ * for a public client ("client_id"), else {@linkcode CHECK_CLIENT}.
+ */
+export function checkClientAdvice(credential: ClauthSetting): string {
+  return credential === "client_id" ? CHECK_PUBLIC_CLIENT : CHECK_CLIENT;
+}
 
 /**
  * `error` with `endpoint` filled in when it names none (network errors are made without);

@@ -5,7 +5,10 @@
  */
 
 import * as oauth from "oauth4webapi";
+import { ClauthError } from "../../errors.ts";
 import { authenticatedCall, type Client } from "./client.ts";
+import { chooseAuthMethod } from "./client_auth.ts";
+import { fieldsOf } from "./oauth_errors.ts";
 
 /** Whether the server can revoke tokens (it advertises, or the profile sets, an endpoint). */
 export function canRevoke(client: Client): boolean {
@@ -20,7 +23,9 @@ export interface RevokeTokenOptions {
 
 /**
  * Revokes `token` at the server. Revoking a refresh token also ends the access tokens of its
- * grant at most servers; revoking an unknown or expired token succeeds (RFC 7009 §2.2).
+ * grant at most servers; revoking an unknown or expired token succeeds (RFC 7009 §2.2). A
+ * server that lets only confidential clients revoke refuses a public client with a "server"
+ * error that {@linkcode isPublicClientRevocationRefusal} recognises.
  *
  * @example Log out: revoke, then forget
  * ```ts
@@ -74,11 +79,54 @@ export async function revokeToken(
 ): Promise<void> {
   const additionalParameters = new URLSearchParams();
   if (options.tokenTypeHint) additionalParameters.set("token_type_hint", options.tokenTypeHint);
-  await authenticatedCall(client, "revocation_endpoint", "revoking tokens", async (auth) => {
-    const response = await oauth.revocationRequest(client.as, client.client, auth, token, {
-      ...client.requestOptions,
-      additionalParameters,
+  try {
+    await authenticatedCall(client, "revocation_endpoint", "revoking tokens", async (auth) => {
+      const response = await oauth.revocationRequest(client.as, client.client, auth, token, {
+        ...client.requestOptions,
+        additionalParameters,
+      });
+      await oauth.processRevocationResponse(response);
     });
-    await oauth.processRevocationResponse(response);
-  });
+  } catch (error) {
+    throw publicClientRefusal(error, client, options.tokenTypeHint) ?? error;
+  }
+}
+
+/** The refusals {@linkcode isPublicClientRevocationRefusal} recognises. */
+const publicClientRefusals = new WeakSet<ClauthError>();
+
+/**
+ * Whether `error` says the server does not let public clients revoke tokens (as glewlwyd
+ * does): a client without a secret or key was refused at the revocation endpoint, although
+ * the same client got the token. Nothing in the client's settings fixes that; the token stays
+ * valid at the server until it expires.
+ */
+export function isPublicClientRevocationRefusal(error: unknown): boolean {
+  return error instanceof ClauthError && publicClientRefusals.has(error);
+}
+
+/**
+ * A refused client that authenticated with nothing (method none) is a server that revokes
+ * only for confidential clients: RFC 7009 §2.1 lets it require client authentication.
+ */
+function publicClientRefusal(
+  error: unknown,
+  client: Client,
+  tokenTypeHint: RevokeTokenOptions["tokenTypeHint"],
+): ClauthError | undefined {
+  if (!(error instanceof ClauthError) || error.code !== "invalid_client") return undefined;
+  if (chooseAuthMethod(client.as, client.settings) !== "none") return undefined;
+  const answer = `${error.oauthError ?? "no OAuth error"}, HTTP ${error.status ?? "?"}`;
+  const stays = tokenTypeHint === "access_token"
+    ? "The access token stays valid until it expires"
+    : tokenTypeHint === "refresh_token"
+    ? "The refresh token stays valid at the server until it expires or the server ends the session"
+    : "The token stays valid at the server until it expires";
+  const refusal = new ClauthError(
+    "server",
+    `${client.as.issuer} does not let public clients (no secret or key) revoke tokens: its revocation endpoint refused client "${client.client.client_id}" (${answer}). ${stays}.`,
+    { ...fieldsOf(error), setting: undefined, cause: error.cause },
+  );
+  publicClientRefusals.add(refusal);
+  return refusal;
 }
