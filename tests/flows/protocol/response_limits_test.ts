@@ -14,6 +14,10 @@ import {
   timedFetch,
 } from "../../../flows/protocol/http.ts";
 import { fetchUserInfo } from "../../../flows/protocol/userinfo.ts";
+import { introspectToken } from "../../../flows/protocol/introspection.ts";
+import { revokeToken } from "../../../flows/protocol/revocation.ts";
+import { deviceCodeFlow } from "../../../flows/grants/device_code.ts";
+import { gitHubActionsIdToken } from "../../../flows/grants/github_actions.ts";
 import { withIssuerKeys } from "../../../flows/tokens/jwks.ts";
 import { profileHome, runClauth } from "../../helpers/cli.ts";
 import { fakeFetch, json, metadata } from "../../helpers/fake_fetch.ts";
@@ -191,6 +195,49 @@ Deno.test("withIssuerKeys() stops reading an endless key set at 1 MiB", async ()
       assert.equal(error.endpoint, "jwks");
       await endless.cancelled;
     },
+  );
+});
+
+Deno.test("every endpoint's answer is bounded: device authorization, introspection, revocation, GitHub's OIDC token", async () => {
+  const issuer = "https://as.example";
+  const endless = () => new Response(endlessBody().stream, { headers: jsonHeaders });
+  const { fetch } = fakeFetch({
+    [`GET ${issuer}/.well-known/openid-configuration`]: () =>
+      json(metadata(issuer, {
+        device_authorization_endpoint: `${issuer}/device`,
+        introspection_endpoint: `${issuer}/introspect`,
+        revocation_endpoint: `${issuer}/revoke`,
+      })),
+    [`POST ${issuer}/device`]: endless,
+    [`POST ${issuer}/introspect`]: endless,
+    [`POST ${issuer}/revoke`]: () =>
+      new Response(endlessBody().stream, { status: 503, headers: jsonHeaders }),
+    "GET https://runner.example/oidc": endless,
+  });
+  const client = await createClient({ issuer, clientId: "svc", clientSecret: "s" }, { fetch });
+  const cases: [Promise<unknown>, string, RegExp][] = [
+    [
+      deviceCodeFlow(client, { onUserCode: () => {} }),
+      "device_authorization",
+      /device authorization endpoint .*more than 1 MiB/,
+    ],
+    [introspectToken(client, "t"), "introspection", /introspection endpoint .*more than 1 MiB/],
+    [
+      revokeToken(client, "t"),
+      "revocation",
+      /revocation endpoint .*more than 64 KiB in an error answer \(HTTP 503\)/,
+    ],
+  ];
+  for (const [promise, endpoint, pattern] of cases) {
+    const error = await rejectsWith(promise, "server", pattern);
+    assert.equal(error.endpoint, endpoint);
+  }
+  await rejectsWith(
+    gitHubActionsIdToken({ url: "https://runner.example/oidc?x=1", token: "rt" }, {
+      deps: { fetch },
+    }),
+    "server",
+    /^https:\/\/runner\.example\/oidc sent more than 1 MiB in an answer \(HTTP 200\)/,
   );
 });
 
