@@ -10,6 +10,7 @@ import { compactVerify, errors, type JWTVerifyGetKey } from "jose";
 import { ClauthError, type ClauthErrorCode } from "../../errors.ts";
 import type { Client } from "../protocol/client.ts";
 import { describeUrl } from "../protocol/http.ts";
+import { safeJson } from "../protocol/safe_text.ts";
 import { withIssuerKeys } from "./jwks.ts";
 
 /** A JWT's header and claims, as the token states them. */
@@ -231,9 +232,6 @@ function jsonPart(part: string): Record<string, unknown> | undefined {
 export function shown(value: unknown): string {
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
   const bounded = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-  // JSON.stringify escapes C0 controls; escape C1 (and DEL) too.
-  return JSON.stringify(bounded).replace(
-    /[\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  // Quoted as JSON, with DEL, C1 and format characters (bidi overrides) escaped too.
+  return safeJson(bounded);
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "../../../flows/protocol/client.ts";
 import { checkSameLogin, verifyIdToken } from "../../../flows/tokens/id_token.ts";
+import { shown } from "../../../flows/tokens/jwt.ts";
 import { fakeFetch, json, metadata } from "../../helpers/fake_fetch.ts";
 import { rejectsWith } from "../../helpers/assertions.ts";
 import { idTokenClaims, signJwt, testKey } from "../../helpers/signing.ts";
@@ -41,4 +42,9 @@ Deno.test("checkSameLogin() quotes a hostile sub with its bidi isolate escaped",
     (error: Error) =>
       /another sub \("mal\\u2067lory\\u200f"\)/.test(error.message) && !RAW.test(error.message),
   );
+});
+
+Deno.test("shown() quotes a value with its bidi overrides and C1 controls escaped", () => {
+  assert.equal(shown("a\u202eb\u0085c"), '"a\\u202eb\\u0085c"');
+  assert.equal(shown({ x: "\x1b" }), '"{\\"x\\":\\"\\\\u001b\\"}"');
 });
