@@ -34,7 +34,12 @@ export interface DiscoverOptions {
  * it; call it yourself only to read the metadata.
  *
  * Refuses http:// issuers that are not loopback, follows same-origin redirects on the
- * discovery GET, and requires the document's `issuer` to equal the configured one.
+ * discovery GET, and requires the document's `issuer` to equal the configured one. Every
+ * field clauth uses must have its type (endpoints: https or loopback URLs; the ID token
+ * algorithms: an array of strings; flags: booleans), else a "server" error names the field;
+ * `null` counts as absent, and malformed advisory lists (`grant_types_supported`,
+ * `token_endpoint_auth_methods_supported`, ...) are ignored. The document may be at most
+ * 1 MiB.
  *
  * @example Which grants does the server advertise?
  * ```ts
