@@ -277,6 +277,26 @@ Deno.test("clientCredentialsFlow() reports a token answer that stalls mid-body a
   );
 });
 
+Deno.test("timedFetch() says an answer was cut off when the connection breaks mid-body", async () => {
+  const breaks: typeof globalThis.fetch = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("{"));
+            controller.error(new TypeError("error reading a body from connection"));
+          },
+        }),
+        { headers: jsonHeaders },
+      ),
+    );
+  await rejectsWith(
+    timedFetch({ fetch: breaks })("https://as.example/token?code=secret"),
+    "network",
+    /^The answer from https:\/\/as\.example\/token was cut off: error reading a body from connection\. Check the network/,
+  );
+});
+
 Deno.test("timedFetch() stops a stalled body when the caller aborts, with the caller's reason", async () => {
   const controller = new AbortController();
   const stalls: typeof globalThis.fetch = () =>
