@@ -182,7 +182,12 @@ export {
   introspectToken,
   type IntrospectTokenOptions,
 } from "./flows/protocol/introspection.ts";
-export { canRevoke, revokeToken, type RevokeTokenOptions } from "./flows/protocol/revocation.ts";
+export {
+  canRevoke,
+  isPublicClientRevocationRefusal,
+  revokeToken,
+  type RevokeTokenOptions,
+} from "./flows/protocol/revocation.ts";
 export {
   type DecodedJwt,
   decodeJwt,

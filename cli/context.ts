@@ -205,8 +205,12 @@ export class CommandContext {
   async #createClient(rememberedMethod?: string, options: { public?: boolean } = {}) {
     const { settings } = this;
     const own = options.public ? [] : this.#ownCredentials();
-    const clientSecret = await readClientSecret(own);
-    const privateKey = await readPrivateKey(own.find((s) => s.privateKeyFile)?.privateKeyFile);
+    const { signal } = this;
+    const clientSecret = await readClientSecret(own, signal);
+    const privateKey = await readPrivateKey(
+      own.find((s) => s.privateKeyFile)?.privateKeyFile,
+      signal,
+    );
     const configuredMethod = options.public ? "none" : settings.authMethod;
     return await createClient({
       issuer: settings.issuer,
@@ -279,13 +283,16 @@ export class CommandContext {
  * CLAUTH_CLIENT_SECRET beats the profile's client_secret_file. Never taken from a plain
  * argument, so it stays out of `ps` output.
  */
-async function readClientSecret(sources: CredentialSource[]): Promise<string | undefined> {
+async function readClientSecret(
+  sources: CredentialSource[],
+  signal: AbortSignal,
+): Promise<string | undefined> {
   for (const { clientSecretFile: file, clientSecret } of sources) {
     if (file === undefined) {
       if (clientSecret === undefined) continue;
       return clientSecret;
     }
-    const secret = (await readUserFile(file, "client secret")).replace(/\r?\n$/, "");
+    const secret = (await readUserFile(file, "client secret", { signal })).replace(/\r?\n$/, "");
     if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
     return secret;
   }
@@ -293,7 +300,10 @@ async function readClientSecret(sources: CredentialSource[]): Promise<string | u
 }
 
 /** The private_key_jwt signing key from the settings' key file, if there is one. */
-async function readPrivateKey(file: string | undefined): Promise<ClientPrivateKey | undefined> {
+async function readPrivateKey(
+  file: string | undefined,
+  signal: AbortSignal,
+): Promise<ClientPrivateKey | undefined> {
   if (file === undefined) return undefined;
-  return await parsePrivateKey(await readUserFile(file, "private key"), file);
+  return await parsePrivateKey(await readUserFile(file, "private key", { signal }), file);
 }

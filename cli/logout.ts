@@ -8,12 +8,18 @@
 
 import { ClauthError } from "../errors.ts";
 import { oauthErrorCode } from "../flows/protocol/oauth_errors.ts";
-import { canRevoke, revokeToken } from "../flows/protocol/revocation.ts";
+import {
+  canRevoke,
+  isPublicClientRevocationRefusal,
+  revokeToken,
+} from "../flows/protocol/revocation.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, runConfig } from "./config.ts";
 import { forget } from "./remembered.ts";
 import { errorHints } from "./error_hints.ts";
+import { epochSeconds } from "./runtime.ts";
+import { describeExpiry } from "./time_text.ts";
 import {
   CommandContext,
   type CredentialSource,
@@ -173,6 +179,15 @@ async function revokeAll(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}`);
+    if (error instanceof ClauthError && isPublicClientRevocationRefusal(error)) {
+      // Nothing the user can change (DESIGN.md): say what stays valid, and it is no failure.
+      terminal.info(
+        `Its access token stays valid at the server (${
+          describeExpiry(tokens.expires_at, epochSeconds(runtime))
+        }); the local copies are deleted.`,
+      );
+      return undefined;
+    }
     if (error instanceof ClauthError) { for (const hint of errorHints(error)) terminal.info(hint); }
     return message;
   }

@@ -258,7 +258,7 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
       return new ClauthError(
         "server",
         `The discovery document at ${where} is not JSON (content-type ${
-          response.headers.get("content-type") ?? "none"
+          safeText(response.headers.get("content-type") ?? "none", 100)
         }). Check the issuer URL.`,
         { ...fields, setting: "issuer" },
       );
@@ -267,7 +267,7 @@ function discoveryError(error: unknown, issuerUrl: URL, response: Response): Cla
   const message = error instanceof Error ? error.message : String(error);
   return new ClauthError(
     "server",
-    `The discovery document at ${where} is unusable: ${message}.`,
+    `The discovery document at ${where} is unusable: ${safeText(message)}.`,
     fields,
   );
 }

@@ -170,7 +170,7 @@ export function toClauthError(
         return new ClauthError(
           "server",
           `The ${where} answered HTTP ${response?.status ?? "?"}${
-            response?.statusText ? ` ${response.statusText}` : ""
+            response?.statusText ? ` ${safeText(response.statusText, 100)}` : ""
           } without an OAuth error in the body.`,
           fields,
         );
@@ -259,5 +259,5 @@ function completed(
 }
 
 function contentType(response: Response): string {
-  return response.headers.get("content-type")?.split(";")[0] || "none";
+  return safeText(response.headers.get("content-type")?.split(";")[0] || "none", 100);
 }

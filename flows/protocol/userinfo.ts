@@ -91,7 +91,7 @@ function userInfoError(error: unknown, expectedSubject: string | undefined): Cla
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0]?.parameters;
     const detail = challenge?.error
-      ? `${challenge.error}${
+      ? `${shown(challenge.error)}${
         challenge.error_description ? ` (${shown(challenge.error_description)})` : ""
       }`
       : "no reason given";

@@ -168,3 +168,12 @@ Deno.test("clauth login refuses a discovery document with a wrongly typed field,
     await server.finished;
   }
 });
+
+Deno.test("discover() shows a hostile content-type with its control characters escaped", async () => {
+  const { fetch } = fakeFetch({
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: () =>
+      new Response("<html>", { headers: { "content-type": "text/html\x1b[2J\u0085evil" } }),
+  });
+  const error = await discover(ISSUER, { deps: { fetch } }).catch((e) => e);
+  assert.match(String(error.message), /not JSON \(content-type text\/html\\u001b\[2J\\u0085evil\)/);
+});

@@ -235,6 +235,8 @@ Deno.test("clauth logout at a server that refuses public clients' revocations sa
         /CLAUTH_CLIENT_SECRET|client-secret-file|check the client id and secret/i,
       );
       assert.match(result.stderr, /Logged out of profile "me"/);
+      assert.match(result.stderr, /Its access token stays valid at the server \(expires in /);
+      assert.equal(result.code, 0, "nothing the user can change: not a failure (DESIGN.md)");
       await assert.rejects(Deno.stat(`${home.stateDir}/tokens/me.json`), Deno.errors.NotFound);
     });
   } finally {
