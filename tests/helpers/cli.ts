@@ -136,14 +136,20 @@ export function startClauthProcess(
   const child = clauthCommand(args, options.env).spawn();
   const stderr = new TextWatch();
   const stderrDone = stderr.read(child.stderr);
+  let done: Promise<CliResult> | undefined;
   return {
     /** Resolves with the first match of `pattern` in stderr; rejects if stderr closes first. */
     waitForStderr: (pattern: RegExp) => stderr.waitFor(pattern),
-    async result(): Promise<CliResult> {
-      const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
-      await stderrDone;
-      return { code: status.code, stdout, stderr: stderr.text };
-    },
+    /** The whole result, once clauth has ended (the same promise every call). */
+    result: (): Promise<CliResult> =>
+      done ??= (async () => {
+        const [status, stdout] = await Promise.all([
+          child.status,
+          new Response(child.stdout).text(),
+        ]);
+        await stderrDone;
+        return { code: status.code, stdout, stderr: stderr.text };
+      })(),
     kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
   };
 }
