@@ -9,6 +9,7 @@ import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import { type Client, requireEndpoint } from "./client.ts";
 import { shown } from "../tokens/jwt.ts";
+import { safeText } from "./safe_text.ts";
 import { toClauthError } from "./oauth_errors.ts";
 import type { UserInfoResponse } from "./oauth_types.ts";
 
@@ -91,7 +92,7 @@ function userInfoError(error: unknown, expectedSubject: string | undefined): Cla
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0]?.parameters;
     const detail = challenge?.error
-      ? `${shown(challenge.error)}${
+      ? `${safeText(challenge.error, 100)}${
         challenge.error_description ? ` (${shown(challenge.error_description)})` : ""
       }`
       : "no reason given";

@@ -62,6 +62,21 @@ Deno.test("fetchUserInfo() explains a rejected access token (WWW-Authenticate)",
   );
 });
 
+Deno.test("fetchUserInfo() shows a WWW-Authenticate error code with its control characters escaped", async () => {
+  const { client } = scripted(() =>
+    new Response(null, {
+      status: 401,
+      headers: { "www-authenticate": 'Bearer error="invalid\x1b[2Jtoken"' },
+    })
+  );
+  const error = await rejectsWith(
+    fetchUserInfo(await client(), "AT", { expectedSubject: "alice" }),
+    "server",
+    /refused the access token: invalid\\u001b\[2Jtoken, HTTP 401/,
+  );
+  assert.ok(!error.message.includes("\x1b"));
+});
+
 Deno.test("fetchUserInfo() reports a broken answer and a missing endpoint", async () => {
   const { client } = scripted(() => new Response("<html>oops</html>", { status: 500 }));
   await rejectsWith(
