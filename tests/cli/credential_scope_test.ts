@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import type { DevProvider } from "../../dev/provider.ts";
 import { JsonFileStore } from "../../storage/json_file_store.ts";
 import type { StoredTokens } from "../../storage/token_store.ts";
 import { FAKE_BROWSER, makeCliHome, runClauth, runClauthProcess } from "../helpers/cli.ts";
@@ -67,6 +68,20 @@ function recordingIssuer() {
 }
 
 /** Every client credential a request carried: its Authorization header and form fields. */
+/** The dev provider and a recording second issuer, both closed after `fn`. */
+async function withTwoIssuers(
+  fn: (idp: DevProvider, other: ReturnType<typeof recordingIssuer>) => Promise<void>,
+): Promise<void> {
+  await withProvider({}, async (idp) => {
+    const other = recordingIssuer();
+    try {
+      await fn(idp, other);
+    } finally {
+      await other.close();
+    }
+  });
+}
+
 function credentialsIn(requests: SeenRequest[]): string[] {
   return requests.flatMap((request) => [
     ...(request.authorization ? [decodeBasic(request.authorization)] : []),
@@ -84,89 +99,79 @@ function decodeBasic(header: string): string {
 const SERVICE_SECRET = "demo-service-secret";
 
 Deno.test("clauth logout --all sends the secret from the environment only to the profile it is about; another profile's issuer gets that profile's own", async () => {
-  await withProvider({}, async (idp) => {
-    const other = recordingIssuer();
-    try {
-      const home = await makeCliHome();
-      const secretFile = `${home.configDir}/b-secret.txt`;
-      await Deno.writeTextFile(secretFile, "b-secret\n");
-      await home.writeConfig({
-        profiles: {
-          ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
-          other: {
-            issuer: other.issuer,
-            client_id: "b-client",
-            flow: "client-credentials",
-            client_secret_file: "b-secret.txt",
-          },
+  await withTwoIssuers(async (idp, other) => {
+    const home = await makeCliHome();
+    const secretFile = `${home.configDir}/b-secret.txt`;
+    await Deno.writeTextFile(secretFile, "b-secret\n");
+    await home.writeConfig({
+      profiles: {
+        ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
+        other: {
+          issuer: other.issuer,
+          client_id: "b-client",
+          flow: "client-credentials",
+          client_secret_file: "b-secret.txt",
         },
-      });
-      const ci = await runClauth(["token", "--profile", "ci"], {
-        env: { ...home.env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
-      });
-      assert.equal(ci.code, 0, ci.stderr);
-      const fromFile = await runClauth(["token", "--profile", "other"], { env: home.env });
-      assert.equal(fromFile.code, 0, fromFile.stderr);
-      assert.deepEqual(credentialsIn(other.seen), ["b-client:b-secret"]);
-      other.seen.length = 0;
+      },
+    });
+    const ci = await runClauth(["token", "--profile", "ci"], {
+      env: { ...home.env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
+    });
+    assert.equal(ci.code, 0, ci.stderr);
+    const fromFile = await runClauth(["token", "--profile", "other"], { env: home.env });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.deepEqual(credentialsIn(other.seen), ["b-client:b-secret"]);
+    other.seen.length = 0;
 
-      const logout = await runClauth(["logout", "--all"], {
-        env: { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
-      });
-      assert.equal(logout.code, 0, logout.stderr);
-      assert.deepEqual(
-        other.seen.filter((r) => r.path === "/revoke").map((r) => r.body.get("token")),
-        ["b-access-1"],
-        "the other profile's token was revoked at its own issuer",
-      );
-      assert.deepEqual(credentialsIn(other.seen), ["b-client:b-secret"]);
-      assert.equal((await introspect(idp, ci.stdout.trim())).body.active, false);
-    } finally {
-      await other.close();
-    }
+    const logout = await runClauth(["logout", "--all"], {
+      env: { ...home.env, CLAUTH_PROFILE: "ci", CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
+    });
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.deepEqual(
+      other.seen.filter((r) => r.path === "/revoke").map((r) => r.body.get("token")),
+      ["b-access-1"],
+      "the other profile's token was revoked at its own issuer",
+    );
+    assert.deepEqual(credentialsIn(other.seen), ["b-client:b-secret"]);
+    assert.equal((await introspect(idp, ci.stdout.trim())).body.active, false);
   });
 });
 
 Deno.test("clauth logout does not send the command's secret for a slot the profile got from another issuer", async () => {
-  await withProvider({}, async (idp) => {
-    const other = recordingIssuer();
-    try {
-      const home = await makeCliHome();
-      await home.writeConfig({
-        profiles: {
-          ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
-        },
-      });
-      const env = { ...home.env, CLAUTH_PROFILE: "ci" };
-      // The same profile, once with another issuer and client (and that client's secret).
-      const elsewhere = await runClauth(
-        ["token", "--issuer", other.issuer, "--client-id", "b-client"],
-        { env: { ...env, CLAUTH_CLIENT_SECRET: "b-secret" } },
-      );
-      assert.equal(elsewhere.code, 0, elsewhere.stderr);
-      const ci = await runClauth(["token"], {
-        env: { ...env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
-      });
-      assert.equal(ci.code, 0, ci.stderr);
-      other.seen.length = 0;
+  await withTwoIssuers(async (idp, other) => {
+    const home = await makeCliHome();
+    await home.writeConfig({
+      profiles: {
+        ci: { issuer: idp.issuer, client_id: "demo-service", flow: "client-credentials" },
+      },
+    });
+    const env = { ...home.env, CLAUTH_PROFILE: "ci" };
+    // The same profile, once with another issuer and client (and that client's secret).
+    const elsewhere = await runClauth(
+      ["token", "--issuer", other.issuer, "--client-id", "b-client"],
+      { env: { ...env, CLAUTH_CLIENT_SECRET: "b-secret" } },
+    );
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    const ci = await runClauth(["token"], {
+      env: { ...env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
+    });
+    assert.equal(ci.code, 0, ci.stderr);
+    other.seen.length = 0;
 
-      const logout = await runClauth(["logout"], {
-        env: { ...env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
-      });
-      assert.deepEqual(credentialsIn(other.seen), [], "no credential reached the other issuer");
-      assert.deepEqual(other.seen.filter((r) => r.path === "/revoke"), []);
-      // It says what stays valid, and the profile's own slot is revoked and everything deleted.
-      assert.equal(logout.code, 1, logout.stderr);
-      assert.match(
-        logout.stderr,
-        new RegExp(`no secret or key was given for client "b-client" at ${other.issuer}`),
-      );
-      assert.doesNotMatch(logout.stderr, new RegExp(SERVICE_SECRET));
-      assert.equal((await introspect(idp, ci.stdout.trim())).body.active, false);
-      assert.deepEqual(await new JsonFileStore(home.stateDir).list(), []);
-    } finally {
-      await other.close();
-    }
+    const logout = await runClauth(["logout"], {
+      env: { ...env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET },
+    });
+    assert.deepEqual(credentialsIn(other.seen), [], "no credential reached the other issuer");
+    assert.deepEqual(other.seen.filter((r) => r.path === "/revoke"), []);
+    // It says what stays valid, and the profile's own slot is revoked and everything deleted.
+    assert.equal(logout.code, 1, logout.stderr);
+    assert.match(
+      logout.stderr,
+      new RegExp(`no secret or key was given for client "b-client" at ${other.issuer}`),
+    );
+    assert.doesNotMatch(logout.stderr, new RegExp(SERVICE_SECRET));
+    assert.equal((await introspect(idp, ci.stdout.trim())).body.active, false);
+    assert.deepEqual(await new JsonFileStore(home.stateDir).list(), []);
   });
 });
 
@@ -255,66 +260,56 @@ Deno.exit((await browser.output()).code);
 });
 
 Deno.test("a profile's configured endpoints serve only its configured issuer: --issuer elsewhere gets nothing sent to them", async () => {
-  await withProvider({}, async (idp) => {
-    const other = recordingIssuer();
-    try {
-      const home = await makeCliHome();
-      await home.writeConfig({
-        profiles: {
-          b: {
-            issuer: other.issuer,
-            client_id: "b-client",
-            flow: "client-credentials",
-            token_endpoint: `${other.issuer}/token`,
-            revocation_endpoint: `${other.issuer}/revoke`,
-          },
+  await withTwoIssuers(async (idp, other) => {
+    const home = await makeCliHome();
+    await home.writeConfig({
+      profiles: {
+        b: {
+          issuer: other.issuer,
+          client_id: "b-client",
+          flow: "client-credentials",
+          token_endpoint: `${other.issuer}/token`,
+          revocation_endpoint: `${other.issuer}/revoke`,
         },
-      });
-      const flags = ["--profile", "b", "--issuer", idp.issuer, "--client-id", "demo-service"];
-      const env = { ...home.env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET };
-      const token = await runClauth(["token", ...flags], { env });
-      assert.equal(token.code, 0, token.stderr);
-      assert.equal(idp.counts.client_credentials, 1);
-      const logout = await runClauth(["logout", ...flags], { env });
-      assert.equal(logout.code, 0, logout.stderr);
-      assert.equal((await introspect(idp, token.stdout.trim())).body.active, false);
-      assert.deepEqual(other.seen, [], "nothing went to the configured issuer's endpoints");
-    } finally {
-      await other.close();
-    }
+      },
+    });
+    const flags = ["--profile", "b", "--issuer", idp.issuer, "--client-id", "demo-service"];
+    const env = { ...home.env, CLAUTH_CLIENT_SECRET: SERVICE_SECRET };
+    const token = await runClauth(["token", ...flags], { env });
+    assert.equal(token.code, 0, token.stderr);
+    assert.equal(idp.counts.client_credentials, 1);
+    const logout = await runClauth(["logout", ...flags], { env });
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.equal((await introspect(idp, token.stdout.trim())).body.active, false);
+    assert.deepEqual(other.seen, [], "nothing went to the configured issuer's endpoints");
   });
 });
 
 Deno.test("a profile's client_secret_file is not sent for --issuer and --client-id elsewhere, and the error says whose it is", async () => {
-  await withProvider({}, async (idp) => {
-    const other = recordingIssuer();
-    try {
-      const home = await makeCliHome();
-      await Deno.writeTextFile(`${home.configDir}/b-secret.txt`, "b-secret\n");
-      await home.writeConfig({
-        profiles: {
-          b: {
-            issuer: other.issuer,
-            client_id: "b-client",
-            flow: "client-credentials",
-            client_secret_file: "b-secret.txt",
-          },
+  await withTwoIssuers(async (idp, other) => {
+    const home = await makeCliHome();
+    await Deno.writeTextFile(`${home.configDir}/b-secret.txt`, "b-secret\n");
+    await home.writeConfig({
+      profiles: {
+        b: {
+          issuer: other.issuer,
+          client_id: "b-client",
+          flow: "client-credentials",
+          client_secret_file: "b-secret.txt",
         },
-      });
-      const result = await runClauth(
-        ["token", "--profile", "b", "--issuer", idp.issuer, "--client-id", "demo-service"],
-        { env: home.env },
-      );
-      assert.equal(result.code, 2, result.stderr);
-      assert.match(
-        result.stderr,
-        new RegExp(`its configured secret or key is for client "b-client" at ${other.issuer} only`),
-      );
-      assert.equal(idp.counts.client_credentials ?? 0, 0, "the secret was not sent");
-      assert.deepEqual(other.seen, []);
-    } finally {
-      await other.close();
-    }
+      },
+    });
+    const result = await runClauth(
+      ["token", "--profile", "b", "--issuer", idp.issuer, "--client-id", "demo-service"],
+      { env: home.env },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`its configured secret or key is for client "b-client" at ${other.issuer} only`),
+    );
+    assert.equal(idp.counts.client_credentials ?? 0, 0, "the secret was not sent");
+    assert.deepEqual(other.seen, []);
   });
 });
 
