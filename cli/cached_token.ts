@@ -11,7 +11,7 @@
  */
 
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { isFresh } from "../storage/token_store.ts";
+import { isFresh, type StoredTokens } from "../storage/token_store.ts";
 import type { Runtime } from "./runtime.ts";
 import {
   bindingOf,
@@ -37,10 +37,12 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
 };
 
 /**
- * What the cached-token path did: printed the token; read it and found it stale (or absent);
- * or skipped it (flags it does not handle, or any doubt), leaving all to the full command.
+ * What the cached-token path did: printed the token (perhaps after waiting for another
+ * process to renew it); read it and found it stale (or absent); skipped it (flags it does not
+ * handle, or any doubt), leaving all to the full command; or was interrupted (Ctrl-C) while
+ * waiting for another process.
  */
-export type CachedTokenOutcome = "printed" | "stale" | "skipped";
+export type CachedTokenOutcome = "printed" | "stale" | "skipped" | "interrupted";
 
 /** Prints the cached token for `args` (the arguments after `token`) when it can. */
 export async function printCachedToken(
@@ -72,8 +74,19 @@ export async function printCachedToken(
     parseTimeout(values.timeout, "--timeout"); // a bad value is the full command's to report
     const format = parseOutputFormat(values.output ?? "raw");
     const store = new JsonFileStore(runtime.stateDir);
-    const tokens = await store.get(settings.profile, bindingOf(settings));
-    if (!tokens || !isFresh(tokens, minTtl, Math.floor(runtime.now() / 1000))) return "stale";
+    const binding = bindingOf(settings);
+    const fresh = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
+      tokens !== undefined && isFresh(tokens, minTtl, Math.floor(runtime.now() / 1000));
+    let tokens = await store.get(settings.profile, binding);
+    if (!tokens) return "stale";
+    if (!fresh(tokens)) {
+      // Another clauth may be renewing them (24 parallel calls, one renews): wait for it
+      // here rather than load the full command only to wait there.
+      const renewal = await awaitRenewal(store, settings.profile, runtime);
+      if (renewal !== "waited") return renewal;
+      tokens = await store.get(settings.profile, binding);
+      if (!fresh(tokens)) return "stale";
+    }
     // A reader that has gone ends clauth here, with 141; the full command must not run.
     runtime.stdout.write(formatToken(tokens, format));
     return "printed";
@@ -81,3 +94,33 @@ export async function printCachedToken(
     return "skipped";
   }
 }
+
+/**
+ * Waits for the process renewing `profile`'s tokens, if one is: "waited" when it is done.
+ * When none is, this process takes the lock and keeps it for the full command, which renews
+ * ("stale"): the others then wait for it rather than all load the full command. Ctrl-C while
+ * waiting: "interrupted".
+ */
+async function awaitRenewal(
+  store: JsonFileStore,
+  profile: string,
+  runtime: Runtime,
+): Promise<"waited" | "stale" | "interrupted"> {
+  const controller = new AbortController();
+  let stopListening = () => {};
+  try {
+    const lock = await store.takeOrAwaitLock(profile, {
+      signal: controller.signal,
+      onWait: () => stopListening = runtime.onSignal("SIGINT", () => controller.abort()),
+    });
+    return lock === "waited" ? "waited" : "stale";
+  } catch (error) {
+    if (controller.signal.aborted) return "interrupted";
+    throw error;
+  } finally {
+    stopListening();
+  }
+}
+
+/** Releases the profile lock the cached-token path kept and the full command did not use. */
+export { releaseKeptLocks } from "../storage/json_file_store.ts";

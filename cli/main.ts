@@ -5,7 +5,7 @@
  * @module
  */
 
-import { printCachedToken } from "./cached_token.ts";
+import { printCachedToken, releaseKeptLocks } from "./cached_token.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The module with the full command tree (commander, flows, oauth4webapi). */
@@ -19,6 +19,15 @@ export async function main(
 ): Promise<number> {
   const cached = args[0] === "token" ? await printCachedToken(args.slice(1), runtime) : "skipped";
   if (cached === "printed") return 0;
-  const { runCli } = await loadProgram();
-  return await runCli(args, runtime, { cachedTokenStale: cached === "stale" });
+  if (cached === "interrupted") {
+    runtime.stderr.write("clauth: interrupted.\n");
+    return 130;
+  }
+  try {
+    const { runCli } = await loadProgram();
+    return await runCli(args, runtime, { cachedTokenStale: cached === "stale" });
+  } finally {
+    // The profile lock printCachedToken may have kept for the command's renewal.
+    releaseKeptLocks();
+  }
 }

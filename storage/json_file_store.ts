@@ -325,6 +325,42 @@ export class JsonFileStore implements TokenStore {
     return names.sort();
   }
 
+  /**
+   * For a process that found the profile's tokens stale, before it loads what renews them:
+   * when another process holds the lock (a renewal or login in progress), waits until it is
+   * released and returns "waited" without keeping it, so the caller can read the renewed
+   * tokens. When nobody holds it, takes it and returns "taken": this process keeps it, and
+   * its next {@linkcode JsonFileStore.withLock} on the profile, in any store of the same
+   * folder, starts with it instead of waiting for itself; {@linkcode releaseKeptLocks} drops
+   * it unused. With no token folder there is nothing to wait for: returns "taken", keeping
+   * nothing and creating nothing.
+   */
+  async takeOrAwaitLock(profile: string, options: LockOptions = {}): Promise<"taken" | "waited"> {
+    assertProfileName(profile);
+    const path = join(this.#dir, `${profile}.lock`);
+    if (keptLocks.has(path)) return "taken";
+    try {
+      await Deno.stat(this.#dir);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return "taken";
+      throw storageError("lock", path, error);
+    }
+    let waited = false;
+    const lockFile = await this.#lock(profile, {
+      ...options,
+      onWait: () => {
+        waited = true;
+        options.onWait?.();
+      },
+    });
+    if (waited) {
+      lockFile.close();
+      return "waited";
+    }
+    keptLocks.set(path, lockFile);
+    return "taken";
+  }
+
   async withLock<T>(profile: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     assertProfileName(profile);
     await ensurePrivateDir(this.#dir);
@@ -350,6 +386,12 @@ export class JsonFileStore implements TokenStore {
    */
   async #lock(profile: string, options: LockOptions): Promise<Deno.FsFile> {
     const path = join(this.#dir, `${profile}.lock`);
+    const kept = keptLocks.get(path);
+    if (kept) {
+      keptLocks.delete(path);
+      if (await sameFile(kept, path).catch(() => false)) return kept;
+      kept.close();
+    }
     let waited = false;
     for (;;) {
       let lockFile: Deno.FsFile;
@@ -375,6 +417,15 @@ export class JsonFileStore implements TokenStore {
       lockFile.close();
     }
   }
+}
+
+/** Lock files this process holds for its next withLock, by path (see takeOrAwaitLock). */
+const keptLocks = new Map<string, Deno.FsFile>();
+
+/** Releases the locks {@linkcode JsonFileStore.takeOrAwaitLock} kept and no withLock used. */
+export function releaseKeptLocks(): void {
+  for (const lockFile of keptLocks.values()) lockFile.close();
+  keptLocks.clear();
 }
 
 /** Whether the open `file` is still the one at `path`. */
