@@ -10,7 +10,7 @@ import { type Client, createClient } from "../flows/protocol/client.ts";
 import { clientCredentialsFlow } from "../flows/grants/client_credentials.ts";
 import type { AuthMethod } from "../flows/protocol/client_auth.ts";
 import type { FlowDependencies } from "../flows/protocol/dependencies.ts";
-import { type ClientPrivateKey, parsePrivateKey } from "../flows/tokens/private_key.ts";
+import type { ClientPrivateKey } from "../flows/tokens/private_key.ts";
 import { refreshFlow } from "../flows/grants/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
@@ -305,5 +305,7 @@ async function readPrivateKey(
   signal: AbortSignal,
 ): Promise<ClientPrivateKey | undefined> {
   if (file === undefined) return undefined;
+  // Loaded only for a key file: it brings jose and node:crypto.
+  const { parsePrivateKey } = await import("../flows/tokens/private_key.ts");
   return await parsePrivateKey(await readUserFile(file, "private key", { signal }), file);
 }

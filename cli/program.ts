@@ -6,21 +6,36 @@
  */
 
 import { Argument, Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import tab from "@bomb.sh/tab/commander";
 import denoJson from "../deno.json" with { type: "json" };
 import { FLOWS } from "./config.ts";
-import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
-import { decodeCommand } from "./decode.ts";
-import { exchangeCommand, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "./exchange.ts";
-import { loginCommand, splitList } from "./login.ts";
-import { logoutCommand } from "./logout.ts";
-import { execCommand } from "./exec.ts";
-import { inspectCommand } from "./inspect.ts";
+import type { GlobalOptions, Session } from "./context.ts";
 import { parseSeconds, parseTimeout } from "./settings.ts";
-import { statusCommand } from "./status.ts";
-import { tokenCommand } from "./token.ts";
-import { whoamiCommand } from "./whoami.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
+
+// Each action imports its command's module when it runs, so a command loads only what it
+// needs (jose, oauth4webapi, the browser opener, QR codes...) and --help loads none of them.
+// The imports are literal: `deno compile` and `deno bundle` see them; `deno run` reads the
+// files ahead but evaluates a module only when its command runs.
+
+/** Where `--subject-token-from` can take the subject token from (exchange.ts's list). */
+export const SUBJECT_TOKEN_SOURCES = ["github-actions"] as const;
+
+/**
+ * Short token type names for the exchange options' help: TOKEN_TYPES' keys in
+ * flows/grants/token_exchange.ts, written out so --help does not load oauth4webapi (a test
+ * checks they match).
+ */
+export const TOKEN_TYPE_NAMES = [
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "jwt",
+  "saml1",
+  "saml2",
+];
+
+/** What tab's `completions` command says in --help; tab itself loads for completions only. */
+const COMPLETION_SHELLS = ["zsh", "bash", "fish", "powershell"];
 
 const MIN_TTL_HELP =
   "renew when fewer seconds are left (default 30, capped at half a token's lifetime)";
@@ -86,8 +101,10 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     })
     .exitOverride();
 
-  const withContext = async (command: { optsWithGlobals(): object }) =>
-    await CommandContext.create(command.optsWithGlobals() as GlobalOptions, session);
+  const withContext = async (command: { optsWithGlobals(): object }) => {
+    const { CommandContext } = await import("./context.ts");
+    return await CommandContext.create(command.optsWithGlobals() as GlobalOptions, session);
+  };
 
   program.command("token")
     .description("print a usable access token (cached, refreshed or fetched anew)")
@@ -110,6 +127,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       // An explicit --output wins over the global --json.
       const explicit = command.getOptionValueSource("output") === "cli";
       const output = context.options.json && !explicit ? "json" : parseOutputFormat(options.output);
+      const { tokenCommand } = await import("./token.ts");
       await tokenCommand(context, {
         output,
         minTtl: options.minTtl,
@@ -127,6 +145,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       [] as string[],
     )
     .action(async (options, command) => {
+      const { loginCommand, splitList } = await import("./login.ts");
       const redirectUris = splitList(options.redirectUri);
       await loginCommand(await withContext(command), {
         noBrowser: !options.browser,
@@ -140,6 +159,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .option("--no-revoke", "only delete the local tokens")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
+      const { logoutCommand } = await import("./logout.ts");
       await logoutCommand(globals, { all: options.all, revoke: options.revoke }, session);
     });
 
@@ -154,6 +174,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .option("--min-ttl <seconds>", MIN_TTL_HELP, seconds)
     .action(async (commandLine, options, command) => {
       const context = await withContext(command);
+      const { execCommand } = await import("./exec.ts");
       setExitCode(await execCommand(context, commandLine, options));
     });
 
@@ -201,7 +222,9 @@ the server.`,
         ? globals.scope
         : undefined;
       if (scope !== undefined) delete globals.scope;
+      const { CommandContext } = await import("./context.ts");
       const context = await CommandContext.create(globals, session);
+      const { exchangeCommand } = await import("./exchange.ts");
       await exchangeCommand(context, {
         ...options,
         scope,
@@ -212,7 +235,9 @@ the server.`,
   program.command("whoami")
     .description("show who is logged in: the verified ID token's claims merged with userinfo")
     .action(async (_options, command) => {
-      await whoamiCommand(await withContext(command));
+      const context = await withContext(command);
+      const { whoamiCommand } = await import("./whoami.ts");
+      await whoamiCommand(context);
     });
 
   program.command("inspect")
@@ -220,7 +245,9 @@ the server.`,
     .argument("[token]", 'the token, or "-" to read it from stdin (default: the access token)')
     .allowUnknownOption() // opaque tokens may start with "-"
     .action(async (token, _options, command) => {
-      await inspectCommand(await withContext(command), token);
+      const context = await withContext(command);
+      const { inspectCommand } = await import("./inspect.ts");
+      await inspectCommand(context, token);
     });
 
   program.command("decode")
@@ -230,16 +257,38 @@ the server.`,
     .allowUnknownOption() // tokens may start with "-"
     .action(async (token, options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
+      const { decodeCommand } = await import("./decode.ts");
       await decodeCommand(globals, token, { verify: options.verify }, session);
     });
 
   program.command("status")
     .description("show profiles, expiry and scopes; never prints tokens")
     .action(async (_options, command) => {
+      const { statusCommand } = await import("./status.ts");
       await statusCommand(session, command.optsWithGlobals() as GlobalOptions);
     });
 
-  // Last, so every command above gets completions: `clauth completions bash|zsh|fish|powershell`.
-  tab(program as unknown as Parameters<typeof tab>[0], { completionCommandName: "completions" });
   return program;
+}
+
+/**
+ * Adds `clauth completions bash|zsh|fish|powershell` (and the hidden `complete` that shells
+ * call) last, so every command above gets completions. @bomb.sh/tab loads only when `args`
+ * name one of them; otherwise a stand-in with the same help keeps --help complete.
+ */
+export async function addCompletions(
+  program: ReturnType<typeof buildProgram>,
+  args: string[],
+): Promise<void> {
+  const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  if (own.includes("completions") || own.includes("complete")) {
+    const { default: tab } = await import("@bomb.sh/tab/commander");
+    tab(program as unknown as Parameters<typeof tab>[0], { completionCommandName: "completions" });
+    return;
+  }
+  program.command("completions")
+    .description("Generate shell completion scripts")
+    .addArgument(
+      new Argument("<shell>", "Shell type for completion script").choices(COMPLETION_SHELLS),
+    );
 }

@@ -11,7 +11,7 @@ import { describeUrl } from "../flows/protocol/http.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
 import type { Session } from "./context.ts";
 import { errorHints } from "./error_hints.ts";
-import { buildProgram } from "./program.ts";
+import { addCompletions, buildProgram } from "./program.ts";
 import type { Runtime } from "./runtime.ts";
 import { type Terminal, terminalOf } from "./terminal.ts";
 
@@ -55,6 +55,7 @@ async function runProgram(args: string[], session: Session): Promise<number> {
   const program = buildProgram(session, (code) => exitCode = code);
   const verbose = args.includes("--verbose");
   try {
+    await addCompletions(program, args);
     await printingCompletions(terminal, () => program.parseAsync(args, { from: "user" }));
     return exitCode; // 0 unless a command (exec) set its own
   } catch (error) {

@@ -7,7 +7,6 @@
 import type { StoredTokens } from "../storage/token_store.ts";
 import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
-import { interactiveLogin } from "./login.ts";
 import { bindingOf } from "./settings.ts";
 import { rememberSettings } from "./remembered.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
@@ -40,7 +39,7 @@ export async function currentTokens(
     lock: context.lockOptions(),
     // Only a person at a terminal can log in; scripts get "login required" (exit 4).
     ...(context.terminal.interactive && context.settings.flow !== "client-credentials"
-      ? { login: () => interactiveLogin(context) }
+      ? { login: async () => (await import("./login.ts")).interactiveLogin(context) }
       : {}),
   });
   if (context.options.verbose) terminal.info(`Token source: ${source}.`);

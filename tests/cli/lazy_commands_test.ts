@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "../../cli/program.ts";
+import * as exchange from "../../cli/exchange.ts";
+import { runClauth } from "../helpers/cli.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+interface InfoModule {
+  specifier: string;
+  dependencies?: { specifier: string; code?: { specifier?: string }; isDynamic?: boolean }[];
+}
+
+/** The modules evaluated when cli/run.ts loads: its static, non-type imports, transitively. */
+async function evaluatedWith(entry: string): Promise<string[]> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    roots: string[];
+    modules: InfoModule[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+      const target = dependency.code?.specifier;
+      if (target && !dependency.isDynamic) visit(target);
+    }
+  };
+  visit(info.roots[0]!);
+  return [...seen];
+}
+
+// What --help, status and every command pay before their action runs.
+Deno.test("the command tree evaluates commander and no command module, flow or other npm package", async () => {
+  const modules = await evaluatedWith("cli/run.ts");
+  const commands = modules.filter((s) =>
+    /\/cli\/(token|login|logout|status|whoami|decode|inspect|exchange|exec|context|device_prompt|browser_opener)\.ts$/
+      .test(s)
+  );
+  assert.deepEqual(commands, [], "each command's module loads when its action runs");
+  const npm = modules.filter((s) => s.startsWith("npm:")).map((s) => s.replace(/@[\d.]+.*$/, ""));
+  assert.deepEqual(
+    [...new Set(npm)].sort(),
+    ["npm:@commander-js/extra-typings"],
+    "jose, oauth4webapi, @bomb.sh/tab and uqr load only when used",
+  );
+  assert.ok(!modules.some((s) => s.includes("/flows/grants/")), "no grant flow loads for help");
+});
+
+Deno.test("a forced token refresh does not evaluate the login, browser or QR modules", async () => {
+  const modules = await evaluatedWith("cli/token.ts");
+  const interactive = modules.filter((s) =>
+    /\/cli\/(login|device_prompt|browser_opener|paste_prompt)\.ts$/.test(s) || s.includes("uqr")
+  );
+  assert.deepEqual(interactive, [], "interactive login loads only when a login is needed");
+  const context = await evaluatedWith("cli/context.ts");
+  assert.ok(
+    !context.some((s) => s.endsWith("/flows/tokens/private_key.ts") || s === "node:crypto"),
+    "the private key parser (jose, node:crypto) loads only for a key file",
+  );
+});
+
+Deno.test("the option lists written out for help match the exchange command's", () => {
+  assert.deepEqual(TOKEN_TYPE_NAMES, exchange.TOKEN_TYPE_NAMES);
+  assert.deepEqual(SUBJECT_TOKEN_SOURCES, exchange.SUBJECT_TOKEN_SOURCES);
+});
+
+Deno.test("--help lists completions the same whether or not @bomb.sh/tab is loaded", async () => {
+  const standIn = await runClauth(["--help"]);
+  const withTab = await runClauth(["--help", "complete"]); // "complete" loads tab
+  assert.equal(standIn.code, 0);
+  assert.equal(withTab.code, 0);
+  assert.match(standIn.stdout, /completions <shell> +Generate shell completion scripts/);
+  assert.equal(standIn.stdout, withTab.stdout);
+});
