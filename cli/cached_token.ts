@@ -2,6 +2,10 @@
  * The hot path of `clauth token`: print a cached, fresh token without loading the command
  * parser or any protocol code, and without touching the network.
  *
+ * A stale token that another clauth is renewing (parallel calls: one renews, the others
+ * wait): it waits for that process on the profile's lock and prints the renewed token. When
+ * nobody is renewing, this process keeps the lock for its own renewal in the full command.
+ *
  * It understands only the flags that matter for picking a cached token. Anything else, or
  * any doubt (unknown flag, bad config), it answers "skipped"; no fresh token for these
  * settings, "stale". Either way main.ts runs the full command, which does the real work and
