@@ -6,6 +6,7 @@
  */
 
 import { Argument, Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+export { CommanderError } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
 import { FLOWS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";

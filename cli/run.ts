@@ -5,13 +5,12 @@
  * @module
  */
 
-import { CommanderError } from "@commander-js/extra-typings";
+import type { CommanderError } from "@commander-js/extra-typings";
 import { ClauthError, exitCodeFor } from "../errors.ts";
 import { describeUrl } from "../flows/protocol/http.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
-import type { Session } from "./context.ts";
+import type { GlobalOptions, Session } from "./context.ts";
 import { errorHints } from "./error_hints.ts";
-import { addCompletions, buildProgram } from "./program.ts";
 import type { Runtime } from "./runtime.ts";
 import { type Terminal, terminalOf } from "./terminal.ts";
 
@@ -52,14 +51,24 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     return 2;
   }
   let exitCode = 0;
-  const program = buildProgram(session, (code) => exitCode = code);
+  let commanderError: typeof CommanderError | undefined;
   const verbose = args.includes("--verbose");
   try {
+    const light = lightCommand(args);
+    if (light) {
+      await runLight(light, session);
+      return 0;
+    }
+    // Commander brings Node compatibility (node:process, node:fs): more startup time than the
+    // rest of the command, hence the light forms above.
+    const { addCompletions, buildProgram, CommanderError } = await import("./program.ts");
+    commanderError = CommanderError;
+    const program = buildProgram(session, (code) => exitCode = code);
     await addCompletions(program, args);
     await printingCompletions(terminal, () => program.parseAsync(args, { from: "user" }));
     return exitCode; // 0 unless a command (exec) set its own
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (commanderError && error instanceof commanderError) {
       // help and version exit 0 through here; usage errors were already printed.
       if (error.exitCode === 0) return 0;
       if (args[0] === "exec" && !args.includes("--")) {
@@ -84,6 +93,64 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     else terminal.info("Run again with --verbose for details.");
     return 1;
   }
+}
+
+/** An everyday command line that needs no option parser: see {@link lightCommand}. */
+export interface LightCommand {
+  command: "status" | "whoami" | "token";
+  globals: GlobalOptions;
+  /** token's --force-refresh. */
+  forceRefresh: boolean;
+}
+
+/**
+ * Recognises the everyday forms `status`, `whoami` and `token [--force-refresh]`, with
+ * `--profile NAME`, `--json` and `--verbose` before or after the command, and returns what
+ * commander would hand their actions (tests/cli/lazy_commands_test.ts compares the two).
+ * Anything else (other options, `--opt=value`, help, a usage error) is undefined: commander
+ * parses it.
+ */
+export function lightCommand(args: string[]): LightCommand | undefined {
+  let command: LightCommand["command"] | undefined;
+  const globals: GlobalOptions = {};
+  let forceRefresh = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--json" || arg === "--verbose") {
+      globals[arg === "--json" ? "json" : "verbose"] = true;
+    } else if (arg === "--profile") {
+      const value = args[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
+      globals.profile = value;
+    } else if (arg === "--force-refresh" && command === "token") {
+      forceRefresh = true;
+    } else if (command === undefined && (arg === "status" || arg === "whoami" || arg === "token")) {
+      command = arg;
+    } else {
+      return undefined;
+    }
+  }
+  return command === undefined ? undefined : { command, globals, forceRefresh };
+}
+
+/** Runs a {@link LightCommand} as the command tree's action would. */
+async function runLight(light: LightCommand, session: Session): Promise<void> {
+  if (light.command === "status") {
+    const { statusCommand } = await import("./status.ts");
+    return await statusCommand(session, light.globals);
+  }
+  const { CommandContext } = await import("./context.ts");
+  const context = await CommandContext.create(light.globals, session);
+  if (light.command === "whoami") {
+    const { whoamiCommand } = await import("./whoami.ts");
+    return await whoamiCommand(context);
+  }
+  const { tokenCommand } = await import("./token.ts");
+  await tokenCommand(context, {
+    output: context.options.json ? "json" : "raw",
+    minTtl: undefined,
+    forceRefresh: light.forceRefresh,
+  });
 }
 
 /**

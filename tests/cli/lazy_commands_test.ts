@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "../../cli/program.ts";
+import { buildProgram, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "../../cli/program.ts";
+import { lightCommand } from "../../cli/run.ts";
+import { terminalOf } from "../../cli/terminal.ts";
 import * as exchange from "../../cli/exchange.ts";
 import { runClauth } from "../helpers/cli.ts";
+import { fakeRuntime } from "../helpers/fake_runtime.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -37,9 +40,9 @@ async function evaluatedWith(entry: string): Promise<string[]> {
   return [...seen];
 }
 
-// What --help, status and every command pay before their action runs.
+// What --help and every command but the light forms pay before their action runs.
 Deno.test("the command tree evaluates commander and no command module, flow or other npm package", async () => {
-  const modules = await evaluatedWith("cli/run.ts");
+  const modules = await evaluatedWith("cli/program.ts");
   const commands = modules.filter((s) =>
     /\/cli\/(token|login|logout|status|whoami|decode|inspect|exchange|exec|context|device_prompt|browser_opener)\.ts$/
       .test(s)
@@ -52,6 +55,82 @@ Deno.test("the command tree evaluates commander and no command module, flow or o
     "jose, oauth4webapi, @bomb.sh/tab and uqr load only when used",
   );
   assert.ok(!modules.some((s) => s.includes("/flows/grants/")), "no grant flow loads for help");
+  const run = await evaluatedWith("cli/run.ts");
+  assert.deepEqual(
+    run.filter((s) => s.startsWith("npm:") || s.startsWith("node:") || s.endsWith("/program.ts")),
+    [],
+    "status, whoami and token run without commander and its Node compatibility",
+  );
+});
+
+/** What commander hands the action of `args`: the command, its globals and its options. */
+async function parsedByCommander(args: string[]) {
+  const runtime = fakeRuntime();
+  const session = { runtime, terminal: terminalOf(runtime), signal: new AbortController().signal };
+  const program = buildProgram(session, () => {});
+  let parsed: { command: string; globals: object; options: object } | undefined;
+  program.hook("preAction", (_program, action) => {
+    const options = action.opts() as Record<string, unknown>;
+    parsed = {
+      command: action.name(),
+      globals: Object.fromEntries(
+        Object.entries(action.optsWithGlobals()).filter(([key]) => !(key in options)),
+      ),
+      options,
+    };
+    throw new Error("parsed"); // stop before the action
+  });
+  await assert.rejects(program.parseAsync(args, { from: "user" }), /parsed/);
+  return parsed!;
+}
+
+Deno.test("the light forms parse as commander does", async () => {
+  const forms = [
+    ["status"],
+    ["status", "--json"],
+    ["--json", "status", "--profile", "work"],
+    ["whoami"],
+    ["--profile", "alice", "whoami", "--verbose"],
+    ["token"],
+    ["token", "--force-refresh"],
+    ["--profile", "ci", "--json", "token", "--force-refresh", "--verbose"],
+  ];
+  for (const args of forms) {
+    const light = lightCommand(args);
+    assert.ok(light, args.join(" "));
+    const commander = await parsedByCommander(args);
+    assert.equal(light.command, commander.command, args.join(" "));
+    assert.deepEqual(light.globals, commander.globals, args.join(" "));
+    if (light.command === "token") {
+      assert.deepEqual(commander.options, { output: "raw", forceRefresh: light.forceRefresh });
+    } else {
+      assert.deepEqual(commander.options, {}, args.join(" "));
+    }
+  }
+});
+
+Deno.test("anything but a light form goes to commander", () => {
+  for (
+    const args of [
+      [],
+      ["--help"],
+      ["status", "--help"],
+      ["token", "--output", "json"],
+      ["token", "get"],
+      ["token", "--min-ttl", "60"],
+      ["--profile=work", "status"],
+      ["--profile"],
+      ["--profile", "--json", "status"],
+      ["status", "extra"],
+      ["status", "--force-refresh"],
+      ["--force-refresh", "token"],
+      ["whoami", "token"],
+      ["--issuer", "https://login.example.com", "token"],
+      ["login"],
+    ]
+  ) {
+    assert.equal(lightCommand(args), undefined, args.join(" "));
+  }
 });
 
 Deno.test("a forced token refresh does not evaluate the login, browser or QR modules", async () => {
