@@ -14,6 +14,34 @@ import { errorHints } from "./error_hints.ts";
 import type { Runtime } from "./runtime.ts";
 import { type Terminal, terminalOf } from "./terminal.ts";
 
+/** The modules run.ts loads on demand, by specifier. */
+export interface OnDemandModules {
+  "./program.ts": typeof import("./program.ts");
+  "./status.ts": typeof import("./status.ts");
+  "./context.ts": typeof import("./context.ts");
+  "./whoami.ts": typeof import("./whoami.ts");
+  "./token.ts": typeof import("./token.ts");
+}
+
+let provided: OnDemandModules | undefined;
+
+/**
+ * Hands run.ts its on-demand modules, for a build that cannot load them later: the single-file
+ * bundle (release/bundle_entry.ts) imports them statically.
+ */
+export function provideModules(modules: OnDemandModules): void {
+  provided = modules;
+}
+
+/**
+ * Loads one of run.ts's on-demand modules. The specifier is computed: `deno run` reads the
+ * graph of a literal dynamic import before the program starts (about 5 ms for status, which
+ * needs none of commander, oauth4webapi or jose); release/compile.ts --include's them.
+ */
+function load<K extends keyof OnDemandModules>(specifier: K): Promise<OnDemandModules[K]> {
+  return provided ? Promise.resolve(provided[specifier]) : import(specifier);
+}
+
 /**
  * Runs the whole CLI with `args` on `runtime` and returns the exit code. Expected failures
  * print one message. Ctrl-C (SIGINT) aborts network work and ends with 130.
@@ -61,7 +89,7 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     }
     // Commander brings Node compatibility (node:process, node:fs): more startup time than the
     // rest of the command, hence the light forms above.
-    const { addCompletions, buildProgram, CommanderError } = await import("./program.ts");
+    const { addCompletions, buildProgram, CommanderError } = await load("./program.ts");
     commanderError = CommanderError;
     const program = buildProgram(session, (code) => exitCode = code);
     await addCompletions(program, args);
@@ -136,16 +164,16 @@ export function lightCommand(args: string[]): LightCommand | undefined {
 /** Runs a {@link LightCommand} as the command tree's action would. */
 async function runLight(light: LightCommand, session: Session): Promise<void> {
   if (light.command === "status") {
-    const { statusCommand } = await import("./status.ts");
+    const { statusCommand } = await load("./status.ts");
     return await statusCommand(session, light.globals);
   }
-  const { CommandContext } = await import("./context.ts");
+  const { CommandContext } = await load("./context.ts");
   const context = await CommandContext.create(light.globals, session);
   if (light.command === "whoami") {
-    const { whoamiCommand } = await import("./whoami.ts");
+    const { whoamiCommand } = await load("./whoami.ts");
     return await whoamiCommand(context);
   }
-  const { tokenCommand } = await import("./token.ts");
+  const { tokenCommand } = await load("./token.ts");
   await tokenCommand(context, {
     output: context.options.json ? "json" : "raw",
     minTtl: undefined,

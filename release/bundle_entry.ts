@@ -6,5 +6,18 @@
 import { main } from "../cli/main.ts";
 import { processRuntime } from "../cli/process_runtime.ts";
 import * as program from "../cli/run.ts";
+import * as tree from "../cli/program.ts";
+import * as status from "../cli/status.ts";
+import * as context from "../cli/context.ts";
+import * as whoami from "../cli/whoami.ts";
+import * as token from "../cli/token.ts";
+
+program.provideModules({
+  "./program.ts": tree,
+  "./status.ts": status,
+  "./context.ts": context,
+  "./whoami.ts": whoami,
+  "./token.ts": token,
+});
 
 Deno.exit(await main(Deno.args, processRuntime(), () => Promise.resolve(program)));

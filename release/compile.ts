@@ -15,14 +15,17 @@ if (!target) {
 }
 const output = `dist/clauth-${target}${target.includes("windows") ? ".exe" : ""}`;
 const result = await new Deno.Command(Deno.execPath(), {
-  // main.ts loads the command tree through a computed import: include it explicitly.
+  // main.ts loads the command tree, and cli/run.ts its commands, through computed imports:
+  // include them explicitly.
   args: [
     "compile",
     "--target",
     target,
     ...PERMISSION_FLAGS,
-    "--include",
-    "cli/run.ts",
+    ...["run", "program", "status", "context", "whoami", "token"].flatMap((name) => [
+      "--include",
+      `cli/${name}.ts`,
+    ]),
     "--output",
     output,
     "main.ts",
