@@ -25,8 +25,7 @@ import {
   ENDPOINT_NAMES,
   type EndpointOverrides,
 } from "../flows/protocol/endpoints.ts";
-import { join } from "../storage/paths.ts";
-import { readTextIfExists, SIZE_LIMITS } from "../storage/private_files.ts";
+import { join, readTextIfExists, SIZE_LIMITS } from "../storage/private_files.ts";
 import { assertProfileName } from "../storage/json_file_store.ts";
 import type { Runtime } from "./runtime.ts";
 

@@ -23,7 +23,7 @@ import type { Terminal } from "./terminal.ts";
 import { readUserFile } from "./user_files.ts";
 import { checkIssuer } from "../flows/protocol/endpoints.ts";
 import { runConfig } from "./config.ts";
-import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
+import { isAbsolutePath, join, parentDir } from "../storage/private_files.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 
 /** Global options as commander hands them to an action. */

@@ -8,7 +8,7 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { join } from "../storage/paths.ts";
+import { join } from "../storage/private_files.ts";
 import type { Runtime, RuntimeOutput, RuntimeSignal } from "./runtime.ts";
 
 /** The exit code of a process that wrote to a pipe nobody reads any more (128 + SIGPIPE). */

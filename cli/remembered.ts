@@ -7,8 +7,12 @@
  * @module
  */
 
-import { join } from "../storage/paths.ts";
-import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "../storage/private_files.ts";
+import {
+  ensurePrivateDir,
+  join,
+  readTextIfExists,
+  writeFileAtomic,
+} from "../storage/private_files.ts";
 import type { GrantKind } from "../storage/token_store.ts";
 import { type Flow, FLOWS } from "./config.ts";
 import type { CommandContext } from "./context.ts";

@@ -25,7 +25,7 @@ import {
   runConfig,
 } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
-import { isAbsolutePath, join, parentDir } from "../storage/paths.ts";
+import { isAbsolutePath, join, parentDir } from "../storage/private_files.ts";
 import { readRemembered, type RememberedSettings, rememberedThisRun } from "./remembered.ts";
 
 /** Options common to every command, as given on the command line. */

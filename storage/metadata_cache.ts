@@ -5,8 +5,7 @@
  * @module
  */
 
-import { join } from "./paths.ts";
-import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from "./private_files.ts";
+import { ensurePrivateDir, join, readTextIfExists, writeFileAtomic } from "./private_files.ts";
 
 /** Default time to live of a cached discovery document: one hour. */
 export const DEFAULT_METADATA_TTL_SECONDS = 3600;

@@ -1,6 +1,7 @@
 /**
- * Small file helpers for secrets: folders 0700, files 0600, atomic replacement, and reads
- * that refuse what is not a regular file and what is larger than its limit. Every failure
+ * Small file helpers for secrets: folders 0700, files 0600, atomic replacement, reads
+ * that refuse what is not a regular file and what is larger than its limit, and path helpers
+ * (join, parentDir, isAbsolutePath: no @std/path, JSR is out of reach). Every failure
  * is a "storage" {@linkcode ClauthError} naming the file and the operation.
  *
  * @module
@@ -181,4 +182,26 @@ function tooLarge(path: string, what: string, limit: number): ClauthError {
       describeSize(limit)
     } such a file may hold.`,
   );
+}
+
+/** Joins path parts with the platform separator (no @std/path: JSR is out of reach). */
+export function join(...parts: string[]): string {
+  const sep = Deno.build.os === "windows" ? "\\" : "/";
+  return parts.map((
+    part,
+    i,
+  ) => (i === 0 ? part.replace(/[\\/]+$/, "") : part.replace(/^[\\/]+|[\\/]+$/g, "")))
+    .filter((part, i) => i === 0 || part !== "")
+    .join(sep);
+}
+
+/** The folder part of a path ("/a/b/c.json" -> "/a/b"). */
+export function parentDir(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut <= 0 ? (cut === 0 ? path.slice(0, 1) : ".") : path.slice(0, cut);
+}
+
+/** Whether a path is absolute: "/x", "C:\\x", "C:/x" or "\\\\server\\share". */
+export function isAbsolutePath(path: string): boolean {
+  return /^([\\/]|[A-Za-z]:[\\/])/.test(path);
 }
