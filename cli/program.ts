@@ -99,6 +99,8 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .configureOutput({
       writeOut: (text) => void terminal.out(text),
       writeErr: (text) => terminal.info(text.trimEnd()),
+      getOutHelpWidth: () => session.runtime.stdout.columns ?? 80,
+      getErrHelpWidth: () => session.runtime.stderr.columns ?? 80,
     })
     .exitOverride();
 

@@ -104,12 +104,15 @@ async function remember(
   profile: string,
   settings: RememberedSettings,
 ): Promise<void> {
-  const dir = join(stateDir, "profiles");
-  await ensurePrivateDir(dir);
   const grant = grantOf(settings.flow);
-  const file: RememberedFile = { ...await readFile(stateDir, profile), last: grant };
+  const before = await readFile(stateDir, profile);
+  const file: RememberedFile = { ...before, last: grant };
   file[grant] = settings;
-  await writeFileAtomic(pathOf(stateDir, profile), JSON.stringify(file, null, 2) + "\n");
+  const text = JSON.stringify(file, null, 2) + "\n";
+  // Most renewals change nothing here: skip the write (and its fsync).
+  if (before && JSON.stringify(before, null, 2) + "\n" === text) return;
+  await ensurePrivateDir(join(stateDir, "profiles"));
+  await writeFileAtomic(pathOf(stateDir, profile), text);
 }
 
 /** Forgets what `profile` remembers (logout). */

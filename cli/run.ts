@@ -21,6 +21,7 @@ export interface OnDemandModules {
   "./context.ts": typeof import("./context.ts");
   "./whoami.ts": typeof import("./whoami.ts");
   "./token.ts": typeof import("./token.ts");
+  "./help_pages.ts": typeof import("./help_pages.ts");
 }
 
 let provided: OnDemandModules | undefined;
@@ -82,6 +83,11 @@ async function runProgram(args: string[], session: Session): Promise<number> {
   let commanderError: typeof CommanderError | undefined;
   const verbose = args.includes("--verbose");
   try {
+    const help = await helpPage(args, session.runtime);
+    if (help !== undefined) {
+      await terminal.out(help);
+      return 0;
+    }
     const light = lightCommand(args);
     if (light) {
       await runLight(light, session);
@@ -159,6 +165,24 @@ export function lightCommand(args: string[]): LightCommand | undefined {
     }
   }
   return command === undefined ? undefined : { command, globals, forceRefresh };
+}
+
+/**
+ * The help page `args` ask for (`--help`, `-h`, `help`, `help COMMAND`, `COMMAND --help`),
+ * written ahead by release/help_pages.ts at 80 columns: commander would print the same, but
+ * loading it takes longer than the rest of the help. A terminal narrower than that gets
+ * commander's, wrapped to fit; so does anything else.
+ */
+async function helpPage(args: string[], runtime: Runtime): Promise<string | undefined> {
+  const asking = (arg: string | undefined) => arg === "--help" || arg === "-h";
+  let name: string | undefined;
+  if (args.length === 1 && (asking(args[0]) || args[0] === "help")) name = "";
+  else if (args.length === 2 && args[0] === "help") name = args[1];
+  else if (args.length === 2 && asking(args[1])) name = args[0];
+  const { isTerminal, columns = 80 } = runtime.stdout;
+  if (name === undefined || name.startsWith("-") || (isTerminal && columns < 80)) return undefined;
+  const { HELP_PAGES } = await load("./help_pages.ts");
+  return Object.hasOwn(HELP_PAGES, name) ? HELP_PAGES[name] : undefined;
 }
 
 /** Runs a {@link LightCommand} as the command tree's action would. */

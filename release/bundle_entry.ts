@@ -11,6 +11,7 @@ import * as status from "../cli/status.ts";
 import * as context from "../cli/context.ts";
 import * as whoami from "../cli/whoami.ts";
 import * as token from "../cli/token.ts";
+import * as helpPages from "../cli/help_pages.ts";
 
 program.provideModules({
   "./program.ts": tree,
@@ -18,6 +19,7 @@ program.provideModules({
   "./context.ts": context,
   "./whoami.ts": whoami,
   "./token.ts": token,
+  "./help_pages.ts": helpPages,
 });
 
 Deno.exit(await main(Deno.args, processRuntime(), () => Promise.resolve(program)));

@@ -22,7 +22,7 @@ const result = await new Deno.Command(Deno.execPath(), {
     "--target",
     target,
     ...PERMISSION_FLAGS,
-    ...["run", "program", "status", "context", "whoami", "token"].flatMap((name) => [
+    ...["run", "program", "status", "context", "whoami", "token", "help_pages"].flatMap((name) => [
       "--include",
       `cli/${name}.ts`,
     ]),

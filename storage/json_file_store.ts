@@ -218,7 +218,7 @@ export class JsonFileStore implements TokenStore {
     const size = ((await this.#read(profile))?.length ?? 0) + 16 * 1024;
     const probe = `${path}.${crypto.randomUUID()}.tmp`;
     try {
-      await writeNewFile(probe, new Uint8Array(size));
+      await writeNewFile(probe, new Uint8Array(size), { sync: false });
     } catch (error) {
       throw storageError("write", path, error);
     } finally {

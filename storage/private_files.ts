@@ -122,15 +122,22 @@ export async function writeFileAtomic(
   }
 }
 
-/** Writes `bytes` to a new 0600 file and syncs it to disk. Throws what the system says. */
-export async function writeNewFile(path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes `bytes` to a new 0600 file and syncs it to disk (unless `sync` is false: a probe for
+ * room needs no durability). Throws what the system says.
+ */
+export async function writeNewFile(
+  path: string,
+  bytes: Uint8Array,
+  options: { sync?: boolean } = {},
+): Promise<void> {
   const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
   try {
     if (!isWindows) await Deno.chmod(path, 0o600);
     writeFaults.beforeWrite?.(path);
     let written = 0;
     while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
+    if (options.sync !== false) await file.sync();
   } finally {
     file.close();
   }

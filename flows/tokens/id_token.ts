@@ -10,7 +10,9 @@
  * @module
  */
 
-import { compactVerify, errors, jwtVerify } from "jose";
+import { compactVerify } from "jose/jws/compact/verify";
+import * as errors from "jose/errors";
+import { jwtVerify } from "jose/jwt/verify";
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import type { Client } from "../protocol/client.ts";

@@ -8,14 +8,8 @@
  * @module
  */
 
-import {
-  createRemoteJWKSet,
-  customFetch,
-  type JSONWebKeySet,
-  jwksCache,
-  type JWKSCacheInput,
-  type RemoteJWKSet,
-} from "jose";
+import type { JSONWebKeySet, JWKSCacheInput, RemoteJWKSet } from "jose";
+import { createRemoteJWKSet, customFetch, jwksCache } from "jose/jwks/remote";
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import { type Client, requireEndpoint } from "../protocol/client.ts";

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { compactVerify, errors, type JWTVerifyGetKey } from "jose";
+import type { JWTVerifyGetKey } from "jose";
+import { compactVerify } from "jose/jws/compact/verify";
+import * as errors from "jose/errors";
 import { ClauthError, type ClauthErrorCode } from "../../errors.ts";
 import type { Client } from "../protocol/client.ts";
 import { describeUrl } from "../protocol/http.ts";
