@@ -8,7 +8,9 @@
  * - `clauth token --force-refresh`: a client-credentials token from the dev provider, started
  *   in this process (demo-service);
  * - `clauth status`, `clauth --help`;
- * - `clauth whoami` as alice (logged in once with the device flow), with the JWKS cached.
+ * - `clauth whoami` as alice (logged in once with the device flow), with the JWKS cached;
+ * - the protocol floors: bare scripts that do only the network work of `token
+ *   --force-refresh` and `whoami` with the same libraries (see writeProtocolFloors).
  *
  * Every command runs as a fresh process with the same Deno flags from the same neutral
  * folder; the commands alternate so machine noise hits all alike. Prints medians, spreads
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDevProvider } from "../dev/provider.ts";
 import { approveDeviceCode } from "../dev/device_approval.ts";
+import { JsonFileStore } from "../storage/json_file_store.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -65,6 +68,7 @@ try {
   );
 
   await loginAlice(env, flags);
+  const protocolFloors = await writeProtocolFloors(idp.issuer, `${root}/state`);
 
   const commands: { name: string; args: string[]; target?: number }[] = [
     { name: "bare deno script (floor)", args: [...flags, bare] },
@@ -77,6 +81,8 @@ try {
     { name: "clauth status", args: [...flags, main, "status"], target: 2 },
     { name: "clauth --help", args: [...flags, main, "--help"], target: 2 },
     { name: "clauth whoami", args: [...flags, main, "--profile", "alice", "whoami"], target: 2 },
+    { name: "protocol floor: token request", args: [...flags, protocolFloors.token] },
+    { name: "protocol floor: verify + userinfo", args: [...flags, protocolFloors.whoami] },
   ];
   const time = async (args: string[]): Promise<number> => {
     const start = performance.now();
@@ -133,6 +139,71 @@ try {
 } finally {
   await idp.close();
   await Deno.remove(root, { recursive: true });
+}
+
+/**
+ * Writes two bare Deno scripts that do a command's network work and nothing else, with the
+ * libraries clauth uses: what Deno itself needs for it, however lean the client.
+ * - token: a client-credentials request to the dev provider's token endpoint
+ *   (oauth4webapi), the answer checked and written to a file;
+ * - whoami: alice's ID token verified against the issuer's key set read from a file (jose),
+ *   then the userinfo endpoint asked with her access token.
+ */
+async function writeProtocolFloors(
+  issuer: string,
+  stateDir: string,
+): Promise<{ token: string; whoami: string }> {
+  const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+  const jwks = await (await fetch(metadata.jwks_uri)).json();
+  const [alice] = await new JsonFileStore(stateDir).slots("alice");
+  if (!alice?.id_token) throw new Error("alice has no ID token");
+  const data = `${root}/protocol-floor.json`;
+  await Deno.writeTextFile(
+    data,
+    JSON.stringify({ metadata, jwks, idToken: alice.id_token, accessToken: alice.access_token }),
+  );
+  const token = `${root}/protocol-floor-token.ts`;
+  await Deno.writeTextFile(
+    token,
+    `import * as oauth from "npm:oauth4webapi@3.8.8";
+const { metadata } = JSON.parse(await Deno.readTextFile(${JSON.stringify(data)}));
+const secret = (await Deno.readTextFile(${JSON.stringify(`${root}/config/service-secret`)})).trim();
+const client = { client_id: "demo-service" };
+const options = { [oauth.allowInsecureRequests]: true };
+const response = await oauth.clientCredentialsGrantRequest(
+  metadata, client, oauth.ClientSecretBasic(secret), new URLSearchParams(), options,
+);
+const result = await oauth.processClientCredentialsResponse(metadata, client, response);
+await Deno.writeTextFile(${
+      JSON.stringify(`${root}/protocol-floor-token.txt`)
+    }, result.access_token);
+console.log(result.access_token);
+`,
+  );
+  const whoami = `${root}/protocol-floor-whoami.ts`;
+  await Deno.writeTextFile(
+    whoami,
+    `import { createLocalJWKSet } from "npm:jose@6.2.18/jwks/local";
+import { jwtVerify } from "npm:jose@6.2.18/jwt/verify";
+const { metadata, jwks, idToken, accessToken } = JSON.parse(await Deno.readTextFile(${
+      JSON.stringify(data)
+    }));
+const { payload } = await jwtVerify(idToken, createLocalJWKSet(jwks), {
+  issuer: metadata.issuer, audience: "demo-cli", currentDate: new Date(payload0(idToken)),
+});
+const response = await fetch(metadata.userinfo_endpoint, {
+  headers: { authorization: \`Bearer \${accessToken}\` },
+});
+const userinfo = await response.json();
+if (userinfo.sub !== payload.sub) throw new Error("userinfo is about someone else");
+console.log(payload.sub);
+// Verify as of the token's issue time: the floor must not fail once the ID token expires.
+function payload0(jwt: string): number {
+  return JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).iat * 1000;
+}
+`,
+  );
+  return { token, whoami };
 }
 
 /**

@@ -11,7 +11,6 @@ import { clientCredentialsFlow } from "../flows/grants/client_credentials.ts";
 import type { AuthMethod } from "../flows/protocol/client_auth.ts";
 import type { FlowDependencies } from "../flows/protocol/dependencies.ts";
 import type { ClientPrivateKey } from "../flows/tokens/private_key.ts";
-import { refreshFlow } from "../flows/grants/refresh.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
@@ -258,10 +257,14 @@ export class CommandContext {
     }
     return {
       now,
-      refresh: async (tokens) =>
-        await refreshFlow(await this.clientFor(tokens), tokens.refresh_token!, {
+      refresh: async (tokens) => {
+        // Loaded when used: it brings the ID token checks and jose, which client credentials
+        // never need.
+        const { refreshFlow } = await import("../flows/grants/refresh.ts");
+        return await refreshFlow(await this.clientFor(tokens), tokens.refresh_token!, {
           ...(tokens.id_token ? { previousIdToken: tokens.id_token } : {}),
-        }),
+        });
+      },
       loginCommand,
     };
   }

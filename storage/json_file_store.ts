@@ -42,6 +42,7 @@ import {
   lockFileAt,
   parseSlots,
   slotsFileText,
+  takeLockOrAwaitRelease,
   tempFileName,
 } from "./token_file.ts";
 
@@ -341,18 +342,8 @@ export class JsonFileStore implements TokenStore {
       if (error instanceof Deno.errors.NotFound) return "taken";
       throw storageError("lock", path, error);
     }
-    let waited = false;
-    const lockFile = await lockFileAt(join(this.#dir, `${profile}.lock`), {
-      ...options,
-      onWait: () => {
-        waited = true;
-        options.onWait?.();
-      },
-    });
-    if (waited) {
-      lockFile.close();
-      return "waited";
-    }
+    const lockFile = await takeLockOrAwaitRelease(path, options);
+    if (!lockFile) return "waited";
     keptLocks.set(path, lockFile);
     return "taken";
   }

@@ -38,6 +38,30 @@ export async function lockFileAt(path: string, options: LockOptions): Promise<De
     if (await sameFile(kept, path).catch(() => false)) return kept;
     kept.close();
   }
+  return (await lockOrWait(path, options, "exclusive"))!;
+}
+
+/**
+ * Takes the lock at `path` when nobody holds it and returns the held file; otherwise waits
+ * until its holder releases it and returns undefined, holding nothing. The wait asks for a
+ * shared lock: when a renewal ends, all its waiters wake at once rather than one by one.
+ */
+export function takeLockOrAwaitRelease(
+  path: string,
+  options: LockOptions,
+): Promise<Deno.FsFile | undefined> {
+  return lockOrWait(path, options, "shared");
+}
+
+/**
+ * Locks the file at `path` when free; else waits for a lock of the kind `wait` names and,
+ * for "exclusive", holds it; for "shared", lets it go and returns undefined.
+ */
+async function lockOrWait(
+  path: string,
+  options: LockOptions,
+  wait: "exclusive" | "shared",
+): Promise<Deno.FsFile | undefined> {
   let waited = false;
   for (;;) {
     let lockFile: Deno.FsFile;
@@ -47,13 +71,18 @@ export async function lockFileAt(path: string, options: LockOptions): Promise<De
       throw storageError("lock", path, error);
     }
     try {
-      if (!(await lockFile.tryLock(true))) {
+      const free = await lockFile.tryLock(true);
+      if (!free) {
         if (!waited) options.onWait?.();
         waited = true;
         // lock() cannot be cancelled: on abort, stop waiting for it and let the caller exit.
-        await abortable(lockFile.lock(true), options.signal);
+        await abortable(lockFile.lock(wait === "exclusive"), options.signal);
       }
-      if (await sameFile(lockFile, path)) return lockFile;
+      if (await sameFile(lockFile, path)) {
+        if (free || wait === "exclusive") return lockFile;
+        lockFile.close();
+        return undefined;
+      }
     } catch (error) {
       lockFile.close();
       if (error instanceof Error && error.name === "AbortError") throw error;

@@ -147,8 +147,10 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
     };
 
     const refreshing = current?.refresh_token !== undefined && options.refresh !== undefined;
-    // A refresh may rotate the refresh token: make sure the answer can be saved first.
-    if (refreshing || options.fetchNew || options.login) await store.checkWritable?.(profile);
+    // A refresh may rotate the refresh token, and a login costs the person an effort: make
+    // sure the answer can be saved first. A client-credentials token can simply be fetched
+    // again.
+    if (refreshing || options.login) await store.checkWritable?.(profile);
     if (current?.refresh_token && options.refresh) {
       try {
         return await save(await options.refresh(current), "refresh", current);
