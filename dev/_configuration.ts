@@ -1,6 +1,6 @@
 /**
- * The oidc-provider configuration of the dev provider: its three clients, the user, the
- * features clauth speaks, lifetimes, and pages that never log a notice.
+ * The oidc-provider configuration of the dev provider: its clients, the user, the features
+ * clauth speaks, lifetimes, and pages that never log a notice.
  *
  * @module
  */
@@ -17,9 +17,11 @@ import type {
 import {
   CONFIDENTIAL_CLIENT_ID,
   CONFIDENTIAL_CLIENT_SECRET,
+  DPOP_CLIENT_ID,
   GRANT_DEVICE_CODE,
   GRANT_TOKEN_EXCHANGE,
   JWT_CLIENT_ID,
+  PAR_CLIENT_ID,
   PUBLIC_CLIENT_ID,
   SCOPES,
   USER_CLAIMS,
@@ -33,6 +35,8 @@ import {
   logoutPage,
   logoutSuccessPage,
 } from "./_pages.ts";
+import { dpopFeature } from "./_dpop.ts";
+import { resourceIndicatorsFeature } from "./_resources.ts";
 
 /** What the configuration is made from. */
 export interface ConfigurationInput {
@@ -44,26 +48,36 @@ export interface ConfigurationInput {
   jwtClientKeys: JsonWebKey[];
   /** Extra claims (`act`) for tokens minted by token exchange, per token. */
   exchangeExtras: WeakMap<object, Record<string, unknown>>;
+  /** Require server-provided DPoP nonces at the token and PAR endpoints (RFC 9449 §8). */
+  dpopNonce: boolean;
+}
+
+/**
+ * A public native client (any loopback port) with every grant a CLI uses; `demo-cli`, and the
+ * variants of it that require DPoP or PAR.
+ */
+function nativeClient(clientId: string, extra: Record<string, unknown> = {}) {
+  return {
+    client_id: clientId,
+    application_type: "native",
+    token_endpoint_auth_method: "none",
+    redirect_uris: ["http://127.0.0.1/callback", "http://localhost/callback"],
+    grant_types: ["authorization_code", "refresh_token", GRANT_DEVICE_CODE, GRANT_TOKEN_EXCHANGE],
+    response_types: ["code"],
+    scope: "openid profile email offline_access api:read api:write",
+    ...extra,
+  };
 }
 
 /** The configuration object `new Provider(issuer, configuration)` takes. */
 export function providerConfiguration(input: ConfigurationInput) {
   return {
     clients: [
-      {
-        client_id: PUBLIC_CLIENT_ID,
-        application_type: "native",
-        token_endpoint_auth_method: "none",
-        redirect_uris: ["http://127.0.0.1/callback", "http://localhost/callback"],
-        grant_types: [
-          "authorization_code",
-          "refresh_token",
-          GRANT_DEVICE_CODE,
-          GRANT_TOKEN_EXCHANGE,
-        ],
-        response_types: ["code"],
-        scope: "openid profile email offline_access api:read api:write",
-      },
+      nativeClient(PUBLIC_CLIENT_ID),
+      // RFC 9449 §5.2: every token request must carry a DPoP proof, every token is bound.
+      nativeClient(DPOP_CLIENT_ID, { dpop_bound_access_tokens: true }),
+      // RFC 9126 §6: authorization requests must come through the PAR endpoint.
+      nativeClient(PAR_CLIENT_ID, { require_pushed_authorization_requests: true }),
       {
         client_id: CONFIDENTIAL_CLIENT_ID,
         client_secret: CONFIDENTIAL_CLIENT_SECRET,
@@ -86,6 +100,9 @@ export function providerConfiguration(input: ConfigurationInput) {
       },
     ],
     jwks: { keys: input.signingKeys },
+    // Auth0's `audience` at the authorization, device authorization and PAR endpoints; it
+    // stands for a missing `resource` (dev/_resources.ts).
+    extraParams: ["audience"],
     // A factory function (not the MemoryAdapter class) keeps oidc-provider from warning, and
     // gives every provider its own store.
     adapter: createMemoryAdapter(15),
@@ -145,8 +162,9 @@ export function providerConfiguration(input: ConfigurationInput) {
           !(client.clientAuthMethod === "none" && token.clientId !== ctx.oidc.client.clientId),
       },
       userinfo: { enabled: true },
-      // Opaque tokens for every scope; no `resource` parameter needed (or accepted).
-      resourceIndicators: { enabled: false },
+      // RFC 8707: a `resource` (or Auth0's `audience`) gets a JWT access token for it;
+      // without one, tokens stay opaque and usable at userinfo. See dev/_resources.ts.
+      resourceIndicators: resourceIndicatorsFeature(),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: KoaContext, form: string) => {
@@ -158,7 +176,10 @@ export function providerConfiguration(input: ConfigurationInput) {
           ctx.body = logoutSuccessPage(ctx.oidc?.client?.clientId);
         },
       },
-      // DPoP and PAR are on by default in oidc-provider 9; PAR stays optional.
+      // RFC 9449: oidc-provider checks every proof (signature, typ, htm, htu, iat, jti replay)
+      // by itself; server nonces (§8) only when asked for. See dev/_dpop.ts.
+      dPoP: dpopFeature({ requireNonce: input.dpopNonce }),
+      // RFC 9126: optional for every client but demo-par (its client metadata requires it).
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
     },
     ttl: {

@@ -5,6 +5,7 @@
 
 import { errors } from "oidc-provider";
 import { JWT_TOKEN_TYPES, TOKEN_TYPE_ACCESS_TOKEN } from "./_constants.ts";
+import { bindToProof, tokenRequestProof } from "./_dpop.ts";
 import type { OidcKoaContext, Provider, ProviderToken } from "./_provider_api.ts";
 import { paramList, stringParam } from "./_requests.ts";
 import { type TrustedJwtIssuer, trustedJwtSubject } from "./_trusted_jwt.ts";
@@ -84,6 +85,7 @@ export async function tokenExchange(
   trustedIssuers: readonly TrustedJwtIssuer[],
 ): Promise<void> {
   const { params, client } = ctx.oidc;
+  const proof = await tokenRequestProof(provider, ctx);
   const requestedType = stringParam(params, "requested_token_type");
   if (requestedType !== undefined && requestedType !== TOKEN_TYPE_ACCESS_TOKEN) {
     throw new errors.InvalidRequest(`requested_token_type must be ${TOKEN_TYPE_ACCESS_TOKEN}`);
@@ -146,11 +148,12 @@ export async function tokenExchange(
     extras.set(token, { act: subject.act });
   }
 
+  const tokenType = await bindToProof(provider, ctx, proof, token);
   const value = await token.save();
   ctx.body = {
     access_token: value,
     issued_token_type: TOKEN_TYPE_ACCESS_TOKEN,
-    token_type: "Bearer",
+    token_type: tokenType,
     expires_in: token.expiration,
     ...(scope ? { scope } : {}),
   };

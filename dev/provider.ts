@@ -6,7 +6,10 @@
  * credentials for `demo-service` (client secret) and `demo-jwt-service` (private_key_jwt),
  * refresh with rotation, revocation, introspection, userinfo, token exchange (RFC 8693, a
  * registered grant; JWTs from trusted issuers such as GitHub Actions are accepted as
- * subjects), DPoP and PAR (optional). One user: `alice`.
+ * subjects), DPoP (RFC 9449, optional; required for `demo-dpop`; server nonces with
+ * `dpopNonce`), PAR (RFC 9126, optional; required for `demo-par`), and resource indicators
+ * (RFC 8707) or Auth0's `audience`, which get JWT access tokens for that audience. One user:
+ * `alice`.
  *
  * With `autoApprove` the interaction pages log in and consent as alice without showing
  * anything (a client that follows redirects lands on its redirect_uri with a code); without
@@ -20,8 +23,10 @@ import type { Provider } from "./_provider_api.ts";
 import {
   CONFIDENTIAL_CLIENT_ID,
   CONFIDENTIAL_CLIENT_SECRET,
+  DPOP_CLIENT_ID,
   GRANT_TOKEN_EXCHANGE,
   JWT_CLIENT_ID,
+  PAR_CLIENT_ID,
   PUBLIC_CLIENT_ID,
 } from "./_constants.ts";
 import { handleInteraction } from "./_interactions.ts";
@@ -36,6 +41,7 @@ import OidcProvider from "oidc-provider";
 import { providerConfiguration } from "./_configuration.ts";
 import { paceDevicePolls } from "./_device_pacing.ts";
 import { generateEcKey, rsaKey } from "./_keys.ts";
+import { acceptAudienceAtTokenEndpoint } from "./_resources.ts";
 import { generateClientKeyPair, type TrustedJwtIssuer } from "./_trusted_jwt.ts";
 
 export type { TrustedJwtIssuer } from "./_trusted_jwt.ts";
@@ -70,6 +76,12 @@ export interface DevProviderOptions {
   trustedJwtIssuers?: TrustedJwtIssuer[];
   /** Public keys `demo-jwt-service` may sign with, besides its generated key. */
   jwtClientJwks?: { keys: JsonWebKey[] };
+  /**
+   * Require a server-provided nonce in DPoP proofs at the token and PAR endpoints (RFC 9449
+   * §8): a proof without one is answered `use_dpop_nonce` with a `DPoP-Nonce` header to retry
+   * with (default false).
+   */
+  dpopNonce?: boolean;
 }
 
 export interface DevProvider {
@@ -80,6 +92,17 @@ export interface DevProvider {
     confidential: { client_id: "demo-service"; client_secret: "demo-service-secret" };
     /** Authenticates with private_key_jwt; `private_jwk` is a fresh P-256 key per provider. */
     privateKeyJwt: { client_id: "demo-jwt-service"; private_jwk: JsonWebKey };
+    /**
+     * Public, like `public`, but requires DPoP-bound tokens (`dpop_bound_access_tokens`, RFC
+     * 9449 §5.2): any token request without a DPoP proof is refused (invalid_grant).
+     */
+    dpop: { client_id: "demo-dpop" };
+    /**
+     * Public, like `public`, but requires pushed authorization requests
+     * (`require_pushed_authorization_requests`, RFC 9126 §6): a plain authorization request is
+     * refused (invalid_request); push it to the PAR endpoint and send its `request_uri`.
+     */
+    par: { client_id: "demo-par" };
   };
   /**
    * Request counters, observable by tests:
@@ -175,6 +198,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     signingKeys: [rsaJwk, ecJwk],
     jwtClientKeys: [jwtClientKey.publicJwk, ...(options.jwtClientJwks?.keys ?? [])],
     exchangeExtras,
+    dpopNonce: options.dpopNonce ?? false,
   });
   let provider: Provider;
   try {
@@ -184,6 +208,7 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
     throw error;
   }
 
+  acceptAudienceAtTokenEndpoint(provider);
   const deviceAuthorized = paceDevicePolls(provider, {
     interval: deviceInterval,
     deviceCodeTtl,
@@ -238,6 +263,8 @@ export async function startDevProvider(options: DevProviderOptions = {}): Promis
         client_secret: CONFIDENTIAL_CLIENT_SECRET,
       },
       privateKeyJwt: { client_id: JWT_CLIENT_ID, private_jwk: jwtClientKey.privateJwk },
+      dpop: { client_id: DPOP_CLIENT_ID },
+      par: { client_id: PAR_CLIENT_ID },
     },
     counts,
     provider,

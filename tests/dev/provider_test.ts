@@ -42,6 +42,8 @@ Deno.test("discovery document names the issuer and every endpoint clauth uses", 
     assert.deepEqual(secretClients, {
       public: { client_id: "demo-cli" },
       confidential: { client_id: "demo-service", client_secret: "demo-service-secret" },
+      dpop: { client_id: "demo-dpop" },
+      par: { client_id: "demo-par" },
     });
     assert.equal(privateKeyJwt.client_id, "demo-jwt-service");
     assert.equal(typeof privateKeyJwt.private_jwk.d, "string");
