@@ -53,4 +53,24 @@ export interface Acquisition {
    * request starts with it.
    */
   authMethod?: AuthMethod;
+  /**
+   * The DPoP key the tokens are bound to (RFC 9449), when the request carried proofs; stored
+   * with them, since every later use of the tokens must prove it holds the same key.
+   */
+  dpopKey?: DPoPKey;
+}
+
+/**
+ * A DPoP key pair as stored with the tokens it binds: the private JWK (which holds the public
+ * members too), the algorithm it signs proofs with, and the public key's SHA-256 JWK
+ * thumbprint (RFC 7638), which is the `jkt` servers bind the tokens to. Kept like the tokens
+ * (0600), never printed.
+ */
+export interface DPoPKey {
+  /** The JWS algorithm of its proofs: ES256, EdDSA, ES384, PS256 or RS256. */
+  alg: string;
+  /** The private key, as a JWK. */
+  jwk: JsonWebKey;
+  /** The public key's JWK SHA-256 thumbprint. */
+  jkt: string;
 }

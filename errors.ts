@@ -74,6 +74,10 @@ export type ClauthSetting =
   | "endpoints"
   /** The subject token of a token exchange. */
   | "subject_token"
+  /** Whether tokens are DPoP-bound (RFC 9449). */
+  | "dpop"
+  /** Whether the authorization request is pushed first (RFC 9126). */
+  | "par"
   /** The actor token of a token exchange. */
   | "actor_token";
 

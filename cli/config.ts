@@ -56,6 +56,21 @@ export interface ProfileConfig extends EndpointOverrides {
   redirect_uri?: string;
   /** Per-request timeout in seconds. */
   timeout?: number;
+  /** DPoP-bound tokens (RFC 9449). */
+  dpop?: boolean;
+  /** Pushed authorization requests: true always, false never; absent: when offered. */
+  par?: boolean;
+  /** An `audience` to ask for (Auth0). */
+  audience?: string;
+  /** Resource indicators (RFC 8707): one URI or a list. */
+  resource?: string | string[];
+  login_hint?: string;
+  prompt?: string;
+  acr_values?: string;
+  /** `max_age` in seconds. */
+  max_age?: number;
+  /** More authorization request parameters, by name. */
+  auth_params?: Record<string, string>;
 }
 
 /** The longest request timeout a timer can hold (2^31 - 1 ms), in seconds. */
@@ -97,6 +112,10 @@ const STRING_KEYS = [
   "private_key_file",
   "scope",
   "redirect_uri",
+  "audience",
+  "login_hint",
+  "prompt",
+  "acr_values",
   ...ENDPOINT_NAMES,
 ] as const satisfies readonly (keyof ProfileConfig)[];
 
@@ -197,6 +216,23 @@ function validateConfig(value: unknown, path: string): ConfigFile {
         if (typeof setting !== "number" || !(setting > 0 && setting <= MAX_TIMEOUT_SECONDS)) {
           throw fail(where, `must be more than 0 and at most ${MAX_TIMEOUT_SECONDS} seconds`);
         }
+      } else if (key === "dpop" || key === "par") {
+        if (typeof setting !== "boolean") throw fail(where, "must be true or false");
+      } else if (key === "max_age") {
+        if (!Number.isSafeInteger(setting) || (setting as number) < 0) {
+          throw fail(where, "must be a whole number of seconds");
+        }
+      } else if (key === "resource") {
+        const list = Array.isArray(setting) ? setting : [setting];
+        if (
+          list.length === 0 || list.some((uri) => typeof uri !== "string" || !isAbsoluteUri(uri))
+        ) {
+          throw fail(where, "must be an absolute URI or a list of them (RFC 8707)");
+        }
+      } else if (key === "auth_params") {
+        if (!isObject(setting) || Object.values(setting).some((v) => typeof v !== "string")) {
+          throw fail(where, "must be an object of parameter names and string values");
+        }
       } else if (key === "client_secret") {
         throw fail(
           where,
@@ -223,4 +259,9 @@ function validateConfig(value: unknown, path: string): ConfigFile {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** RFC 8707 §2: a resource is an absolute URI without a fragment. */
+export function isAbsoluteUri(value: string): boolean {
+  return URL.canParse(value) && !value.includes("#");
 }

@@ -6,7 +6,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { type Client, createClient } from "../flows/protocol/client.ts";
+import { type Client, createClient, withDPoP } from "../flows/protocol/client.ts";
+import { chooseDPoPAlgorithm, type DPoPKey, generateDPoPKey } from "../flows/tokens/dpop.ts";
 import { clientCredentialsFlow } from "../flows/grants/client_credentials.ts";
 import type { AuthMethod } from "../flows/protocol/client_auth.ts";
 import type { FlowDependencies } from "../flows/protocol/dependencies.ts";
@@ -179,10 +180,23 @@ export class CommandContext {
    * "none") are renewed and revoked as they were obtained, with no client authentication,
    * whatever secret or key is around.
    */
-  clientFor(tokens: Pick<StoredTokens, "auth_method">): Promise<Client> {
-    if (tokens.auth_method !== "none") return this.client(tokens.auth_method);
-    this.#publicClient ??= this.#createClient("none", { public: true });
-    return this.#publicClient;
+  async clientFor(tokens: Pick<StoredTokens, "auth_method" | "dpop_key">): Promise<Client> {
+    let client: Promise<Client>;
+    if (tokens.auth_method !== "none") client = this.client(tokens.auth_method);
+    else client = this.#publicClient ??= this.#createClient("none", { public: true });
+    // DPoP-bound tokens are renewed, revoked and used with proofs of their own key.
+    return tokens.dpop_key ? await withDPoP(await client, tokens.dpop_key) : await client;
+  }
+
+  /**
+   * The client that asks for new tokens (a login, client credentials): with DPoP when the
+   * profile uses it, signing with `key` (the slot's own, for client credentials) or with a new
+   * key pair: a new login's tokens get a new key.
+   */
+  async requestingClient(rememberedMethod?: string, key?: DPoPKey): Promise<Client> {
+    const client = await this.client(rememberedMethod);
+    if (!this.settings.request.dpop) return client;
+    return await withDPoP(client, key ?? await generateDPoPKey(chooseDPoPAlgorithm(client.as)));
   }
 
   /** Whether a secret or key was given for this context's issuer and client. */
@@ -223,8 +237,8 @@ export class CommandContext {
   }
 
   /** Gets a client-credentials token (no person involved). */
-  async fetchClientCredentials(rememberedMethod?: string): Promise<Acquisition> {
-    const client = await this.client(rememberedMethod);
+  async fetchClientCredentials(previous?: StoredTokens): Promise<Acquisition> {
+    const client = await this.requestingClient(previous?.auth_method, previous?.dpop_key);
     const { clientSecret, privateKey, configuredMethod } = client.settings;
     if (!clientSecret && !privateKey && configuredMethod !== "none") {
       const { profile, issuer, clientId } = this.settings;
@@ -240,8 +254,12 @@ export class CommandContext {
         `Client credentials need the client's secret or key, and profile "${profile}" has neither for client "${clientId}" at ${issuer}${unused}: set CLAUTH_CLIENT_SECRET, --client-secret-file or --private-key-file.`,
       );
     }
-    const options = this.settings.scope ? { scope: this.settings.scope } : {};
-    return await clientCredentialsFlow(client, options);
+    const { scope, request } = this.settings;
+    return await clientCredentialsFlow(client, {
+      ...(scope ? { scope } : {}),
+      resource: request.resource,
+      audience: request.audience === undefined ? [] : [request.audience],
+    });
   }
 
   /** The ways to renew tokens for this profile, for the orchestrator. */
@@ -250,7 +268,7 @@ export class CommandContext {
     const now = () => this.now();
     if (this.settings.flow === "client-credentials") {
       return {
-        fetchNew: (previous) => this.fetchClientCredentials(previous?.auth_method),
+        fetchNew: (previous) => this.fetchClientCredentials(previous),
         loginCommand,
         now,
       };
@@ -263,6 +281,7 @@ export class CommandContext {
         const { refreshFlow } = await import("../flows/grants/refresh.ts");
         return await refreshFlow(await this.clientFor(tokens), tokens.refresh_token!, {
           ...(tokens.id_token ? { previousIdToken: tokens.id_token } : {}),
+          resource: this.settings.request.resource,
         });
       },
       loginCommand,

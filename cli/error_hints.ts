@@ -21,6 +21,10 @@ const HINTS: Partial<Record<ClauthSetting, string>> = {
     "Set the profile's token_endpoint_auth_method: client_secret_basic, client_secret_post, private_key_jwt or none.",
   scope: 'Check the scopes asked for: --scope "a b" (or CLAUTH_SCOPE, or the profile\'s scope).',
   timeout: "Allow more time with --timeout SECONDS (or CLAUTH_TIMEOUT).",
+  dpop:
+    'Turn DPoP on for this profile: log in again with --dpop (or set "dpop": true in the profile).',
+  par:
+    'Push the authorization request first: log in with --par (or set "par": true in the profile), or turn it off with --no-par.',
   redirect_uri:
     "Choose the redirect URI with --redirect-uri URL (repeat it to list fallback ports) or the profile's redirect_uri; the server must have it registered.",
 };

@@ -103,6 +103,21 @@ Options:
                                --flow auto)
   --redirect-uri <uri>         fixed loopback redirect URI for the browser flow;
                                repeat to list fallback ports (default: [])
+  --dpop                       bind the tokens to a key of this login (DPoP, RFC
+                               9449)
+  --par                        push the authorization request first (RFC 9126)
+                               even when not advertised
+  --no-par                     never push the authorization request
+  --audience <audience>        the audience to ask for (Auth0 APIs)
+  --resource <uri>             a resource indicator (RFC 8707); repeat for more
+                               (default: [])
+  --login-hint <hint>          who is logging in (login_hint)
+  --prompt <prompt>            prompt: login, consent, select_account or none
+  --acr-values <values>        authentication context classes asked for
+                               (acr_values)
+  --max-age <seconds>          how recent the sign-in must be (max_age, checked)
+  --auth-param <name=value>    another authorization parameter; repeatable
+                               (default: [])
   -h, --help                   display help for command
 
 Global Options:

@@ -32,7 +32,7 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   const previous = await store.get(settings.profile, binding).catch(() => undefined);
   if (settings.flow === "client-credentials") warnRedirectUrisUnused(context, options);
   const acquired = settings.flow === "client-credentials"
-    ? await context.fetchClientCredentials(previous?.auth_method)
+    ? await context.fetchClientCredentials(previous)
     : await interactiveLogin(context, options);
   const now = context.now();
   const tokens = await saveTokens(acquired, {
@@ -83,9 +83,15 @@ async function browserLogin(context: CommandContext, options: LoginOptions): Pro
   const pasteReader = terminal.interactive
     ? pastedRedirectReader(terminal, context.runtime.stdin.readable)
     : undefined;
-  return await authorizationCodeFlow(await context.client(), {
+  const { request } = settings;
+  return await authorizationCodeFlow(await context.requestingClient(), {
     ...(settings.scope ? { scope: settings.scope } : {}),
     ...(redirectUris.length ? { redirectUris } : {}),
+    extraParameters: request.authParameters,
+    resource: request.resource,
+    ...(request.audience === undefined ? {} : { audience: request.audience }),
+    ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
+    par: request.par,
     // Called before openBrowser: the address is on screen whatever the browser does.
     onAuthorizationUrl: (url) => {
       terminal.info(
@@ -116,11 +122,14 @@ export function splitList(value: string | string[] | undefined): string[] {
 }
 
 async function deviceLogin(context: CommandContext): Promise<Acquisition> {
-  const client = await context.client();
+  const client = await context.requestingClient();
   const prompt = new DevicePrompt(context.terminal, context.runtime.now);
+  const { scope, request } = context.settings;
   try {
     return await deviceCodeFlow(client, {
-      ...(context.settings.scope ? { scope: context.settings.scope } : {}),
+      ...(scope ? { scope } : {}),
+      resource: request.resource,
+      ...(request.audience === undefined ? {} : { audience: request.audience }),
       onUserCode: (info) => prompt.show(info),
     });
   } finally {

@@ -10,7 +10,7 @@ export { CommanderError } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
 import { FLOWS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";
-import { parseSeconds, parseTimeout } from "./settings.ts";
+import { parseSeconds, parseTimeout, type RequestFlags } from "./settings.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
 
 // Each action imports its command's module when it runs, so a command loads only what it
@@ -104,10 +104,12 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     })
     .exitOverride();
 
-  const withContext = async (command: { optsWithGlobals(): object }) => {
+  const withContext = async (command: { optsWithGlobals(): object }, request?: RequestFlags) => {
     const { CommandContext } = await import("./context.ts");
-    return await CommandContext.create(command.optsWithGlobals() as GlobalOptions, session);
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    return await CommandContext.create(request ? { ...globals, request } : globals, session);
   };
+  const collect = (value: string, previous: string[]) => [...previous, value];
 
   program.command("token")
     .description("print a usable access token (cached, refreshed or fetched anew)")
@@ -144,13 +146,34 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .option(
       "--redirect-uri <uri>",
       "fixed loopback redirect URI for the browser flow; repeat to list fallback ports",
-      (uri: string, previous: string[]) => [...previous, uri],
+      collect,
       [] as string[],
     )
+    .option("--dpop", "bind the tokens to a key of this login (DPoP, RFC 9449)")
+    .option("--par", "push the authorization request first (RFC 9126) even when not advertised")
+    .option("--no-par", "never push the authorization request")
+    .option("--audience <audience>", "the audience to ask for (Auth0 APIs)")
+    .option("--resource <uri>", "a resource indicator (RFC 8707); repeat for more", collect, [])
+    .option("--login-hint <hint>", "who is logging in (login_hint)")
+    .option("--prompt <prompt>", "prompt: login, consent, select_account or none")
+    .option("--acr-values <values>", "authentication context classes asked for (acr_values)")
+    .option("--max-age <seconds>", "how recent the sign-in must be (max_age, checked)", seconds)
+    .option("--auth-param <name=value>", "another authorization parameter; repeatable", collect, [])
     .action(async (options, command) => {
       const { loginCommand, splitList } = await import("./login.ts");
       const redirectUris = splitList(options.redirectUri);
-      await loginCommand(await withContext(command), {
+      const request: RequestFlags = {
+        resource: options.resource,
+        authParams: options.authParam,
+        ...(options.dpop ? { dpop: true } : {}),
+        ...(options.par === undefined ? {} : { par: options.par }),
+        ...(options.audience === undefined ? {} : { audience: options.audience }),
+        ...(options.loginHint === undefined ? {} : { loginHint: options.loginHint }),
+        ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
+        ...(options.acrValues === undefined ? {} : { acrValues: options.acrValues }),
+        ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
+      };
+      await loginCommand(await withContext(command, request), {
         noBrowser: !options.browser,
         ...(redirectUris.length ? { redirectUris } : {}),
       });
@@ -181,7 +204,6 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       setExitCode(await execCommand(context, commandLine, options));
     });
 
-  const collect = (value: string, previous: string[]) => [...previous, value];
   const tokenTypes = `${TOKEN_TYPE_NAMES.join(", ")} or a full URN`;
   program.command("exchange")
     .description("trade a token for another (RFC 8693 token exchange); prints it, never caches it")

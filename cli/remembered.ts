@@ -24,6 +24,10 @@ export interface RememberedSettings {
   client_id: string;
   /** The scope asked for, as given; absent when none was. */
   scope?: string;
+  /** DPoP, an audience and resources: what else the tokens were bound to, when they were. */
+  dpop?: true;
+  audience?: string;
+  resource?: string[];
   flow: Flow;
 }
 
@@ -48,7 +52,11 @@ function pathOf(stateDir: string, profile: string): string {
 function isSettings(value: unknown): value is RememberedSettings {
   const v = value as Partial<RememberedSettings> | null;
   return typeof v?.issuer === "string" && typeof v.client_id === "string" &&
-    FLOWS.includes(v.flow as Flow) && (v.scope === undefined || typeof v.scope === "string");
+    FLOWS.includes(v.flow as Flow) && (v.scope === undefined || typeof v.scope === "string") &&
+    (v.dpop === undefined || v.dpop === true) &&
+    (v.audience === undefined || typeof v.audience === "string") &&
+    (v.resource === undefined ||
+      (Array.isArray(v.resource) && v.resource.every((r) => typeof r === "string")));
 }
 
 /** The whole file, or undefined (nothing yet, or not usable). */
@@ -130,5 +138,8 @@ export async function rememberSettings(context: CommandContext): Promise<void> {
     client_id: settings.clientId,
     flow: settings.flow,
     ...(settings.scope === undefined ? {} : { scope: settings.scope }),
+    ...(settings.request.dpop ? { dpop: true } : {}),
+    ...(settings.request.audience === undefined ? {} : { audience: settings.request.audience }),
+    ...(settings.request.resource.length ? { resource: settings.request.resource } : {}),
   });
 }

@@ -38,6 +38,39 @@ export interface GlobalFlags {
   scope?: string;
   flow?: string;
   timeout?: number;
+  /** What `clauth login` was told about the tokens to ask for (its own options). */
+  request?: RequestFlags;
+}
+
+/** `clauth login`'s options that shape the request and, some of them, the tokens. */
+export interface RequestFlags {
+  dpop?: boolean;
+  /** --par (true) or --no-par (false); absent: PAR whenever the server offers it. */
+  par?: boolean;
+  audience?: string;
+  resource?: string[];
+  loginHint?: string;
+  prompt?: string;
+  acrValues?: string;
+  maxAge?: number;
+  /** `--auth-param name=value`, as given. */
+  authParams?: string[];
+}
+
+/** How a login asks for tokens beyond scope: what changes the tokens, and what does not. */
+export interface RequestSettings {
+  /** DPoP-bound tokens (RFC 9449). */
+  dpop: boolean;
+  /** Pushed authorization requests: when offered ("auto"), "always" or "never". */
+  par: "auto" | "always" | "never";
+  /** An `audience` (Auth0). */
+  audience?: string;
+  /** Resource indicators (RFC 8707). */
+  resource: string[];
+  /** More authorization request parameters: login_hint, prompt, acr_values, auth_params. */
+  authParameters: Record<string, string>;
+  /** `max_age` in seconds; the ID token's auth_time is then checked. */
+  maxAge?: number;
 }
 
 /** What a command works with once flags, environment and config are merged. */
@@ -59,6 +92,8 @@ export interface Settings {
   privateKeyFile?: string;
   /** The config file that was read. */
   configPath: string;
+  /** DPoP, PAR, audience, resources and the other login parameters. */
+  request: RequestSettings;
 }
 
 /** Reads an environment variable; an empty one counts as unset. */
@@ -105,22 +140,23 @@ export async function resolveSettings(
   let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
   let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? entry.scope;
   // What the profile's last login used fills what is still missing (a profile logged in with
-  // flags alone; a flow not given), unless it was for another issuer or client.
-  if (!issuer || !clientId || !flowSetting || scopeSetting === undefined) {
-    const givenFlow = FLOWS.includes(flowSetting as Flow) ? flowSetting as Flow : undefined;
-    const last = await (options.remembered ?? ((p, f) => readRemembered(options.stateDir, p, f)))(
-      profile,
-      givenFlow,
-    );
-    if (
-      last && (issuer ?? last.issuer) === last.issuer &&
-      (clientId ?? last.client_id) === last.client_id
-    ) {
-      issuer ??= last.issuer;
-      clientId ??= last.client_id;
-      scopeSetting ??= last.scope;
-      flowSetting ??= last.flow;
-    }
+  // flags alone; a flow not given; DPoP, audience and resources the config does not set),
+  // unless it was for another issuer or client.
+  let remembered: RememberedSettings | undefined;
+  const givenFlow = FLOWS.includes(flowSetting as Flow) ? flowSetting as Flow : undefined;
+  const last = await (options.remembered ?? ((p, f) => readRemembered(options.stateDir, p, f)))(
+    profile,
+    givenFlow,
+  );
+  if (
+    last && (issuer ?? last.issuer) === last.issuer &&
+    (clientId ?? last.client_id) === last.client_id
+  ) {
+    issuer ??= last.issuer;
+    clientId ??= last.client_id;
+    scopeSetting ??= last.scope;
+    flowSetting ??= last.flow;
+    remembered = last;
   }
   const named = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile;
   if (named !== undefined && !profileEntry(config, profile) && (!issuer || !clientId)) {
@@ -152,6 +188,15 @@ export async function resolveSettings(
     timeout: _t,
     token_endpoint_auth_method,
     redirect_uri,
+    dpop: _d,
+    par: _p,
+    audience: _a,
+    resource: _r,
+    login_hint: _l,
+    prompt: _pr,
+    acr_values: _av,
+    max_age: _m,
+    auth_params: _ap,
     ...endpoints
   } = entry;
   const settings: Settings = {
@@ -162,6 +207,7 @@ export async function resolveSettings(
     timeout,
     endpoints,
     configPath: options.configPath,
+    request: requestSettings(flags.request ?? {}, entry, remembered),
   };
   if (scopeSetting !== undefined) settings.scope = scopeSetting;
   if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
@@ -174,6 +220,48 @@ export async function resolveSettings(
   const keyFile = flags.privateKeyFile ?? env("CLAUTH_PRIVATE_KEY_FILE") ??
     fromConfig(private_key_file);
   if (keyFile) settings.privateKeyFile = keyFile;
+  return settings;
+}
+
+/**
+ * The request settings: the login's flags beat the profile's config, which beats what the
+ * profile's last login used (for what binds the tokens: DPoP, audience, resources).
+ */
+function requestSettings(
+  flags: RequestFlags,
+  entry: ProfileConfig,
+  last: RememberedSettings | undefined,
+): RequestSettings {
+  const resource = flags.resource?.length ? flags.resource : entry.resource ?? last?.resource;
+  const par = flags.par ?? entry.par;
+  const settings: RequestSettings = {
+    dpop: flags.dpop ?? entry.dpop ?? last?.dpop ?? false,
+    par: par === undefined ? "auto" : par ? "always" : "never",
+    resource: typeof resource === "string" ? [resource] : [...resource ?? []],
+    authParameters: {},
+  };
+  const audience = flags.audience ?? entry.audience ?? last?.audience;
+  if (audience !== undefined) settings.audience = audience;
+  const maxAge = flags.maxAge ?? entry.max_age;
+  if (maxAge !== undefined) settings.maxAge = maxAge;
+  const extra = settings.authParameters;
+  Object.assign(extra, entry.auth_params);
+  for (const pair of flags.authParams ?? []) {
+    const at = pair.indexOf("=");
+    if (at < 1) {
+      throw new ClauthError(
+        "usage",
+        `--auth-param takes name=value, not "${pair.slice(0, 80)}".`,
+      );
+    }
+    extra[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const named = {
+    login_hint: flags.loginHint ?? entry.login_hint,
+    prompt: flags.prompt ?? entry.prompt,
+    acr_values: flags.acrValues ?? entry.acr_values,
+  };
+  for (const [name, value] of Object.entries(named)) if (value !== undefined) extra[name] = value;
   return settings;
 }
 
@@ -221,7 +309,17 @@ export function bindingOf(settings: Settings): TokenBinding {
     client_id: settings.clientId,
     scope: normalizeScope(settings.scope),
     grant: settings.flow === "client-credentials" ? "client-credentials" : "user",
+    ...bindingExtras(settings.request),
   };
+}
+
+/** What else binds tokens to their slot: audience, resources, a DPoP key. */
+function bindingExtras(request: RequestSettings): Partial<TokenBinding> {
+  const extras: Partial<TokenBinding> = {};
+  if (request.audience) extras.audience = request.audience;
+  if (request.resource.length) extras.resource = [...new Set(request.resource)].sort().join(" ");
+  if (request.dpop) extras.dpop = true;
+  return extras;
 }
 
 /** Parses a request timeout: more than 0 and at most {@linkcode MAX_TIMEOUT_SECONDS}. */

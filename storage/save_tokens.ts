@@ -108,5 +108,6 @@ export function storedTokensOf(
 ): StoredTokens {
   const tokens = toStoredTokens(acquired.response, binding, now, previous);
   if (acquired.authMethod) tokens.auth_method = acquired.authMethod;
+  if (acquired.dpopKey) tokens.dpop_key = acquired.dpopKey;
   return tokens;
 }

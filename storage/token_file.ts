@@ -169,5 +169,20 @@ function findDamage(value: unknown): string | undefined {
       return `"${field}" is not a number`;
     }
   }
+  for (const field of ["audience", "resource"]) {
+    if (record[field] !== undefined && typeof record[field] !== "string") {
+      return `"${field}" is not a string`;
+    }
+  }
+  if (record.dpop !== undefined && record.dpop !== true) return '"dpop" is not true';
+  const key = record.dpop_key;
+  if (key !== undefined) {
+    if (!isRecord(key) || typeof key.alg !== "string" || !isRecord(key.jwk)) {
+      return '"dpop_key" is not a key';
+    }
+    if (typeof key.jkt !== "string") return '"dpop_key" has no thumbprint';
+  }
+  // Tokens bound to a key are useless without it: every use must prove possession.
+  if (record.dpop === true && key === undefined) return "DPoP-bound tokens without their key";
   return undefined;
 }

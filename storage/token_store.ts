@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { TokenResponse } from "../acquisition.ts";
+import type { DPoPKey, TokenResponse } from "../acquisition.ts";
 
 /** The grant a stored token came from. User flows can refresh; client credentials re-fetch. */
 export type GrantKind = "user" | "client-credentials";
@@ -29,6 +29,12 @@ export interface TokenBinding {
   scope: string;
   /** Whether a person logged in or the client authenticated as itself. */
   grant: GrantKind;
+  /** The audience asked for (`audience`, as Auth0 takes it); absent when none was. */
+  audience?: string;
+  /** The resource indicators asked for (RFC 8707), sorted, space separated; absent when none. */
+  resource?: string;
+  /** True when the tokens are bound to a DPoP key (RFC 9449); absent for Bearer tokens. */
+  dpop?: true;
 }
 
 /** The tokens kept in one slot of a profile. */
@@ -49,6 +55,8 @@ export interface StoredTokens extends TokenBinding {
   granted_scope?: string;
   /** The client authentication method that worked, remembered for next time. */
   auth_method?: string;
+  /** The DPoP key the tokens are bound to; every use of them must prove it holds it. */
+  dpop_key?: DPoPKey;
 }
 
 /**
@@ -115,7 +123,10 @@ export function normalizeScope(scope: string | undefined): string {
  */
 export function matchesBinding(tokens: TokenBinding, binding: TokenBinding): boolean {
   return tokens.issuer === binding.issuer && tokens.client_id === binding.client_id &&
-    tokens.scope === binding.scope && tokens.grant === binding.grant;
+    tokens.scope === binding.scope && tokens.grant === binding.grant &&
+    (tokens.audience ?? "") === (binding.audience ?? "") &&
+    (tokens.resource ?? "") === (binding.resource ?? "") &&
+    (tokens.dpop === true) === (binding.dpop === true);
 }
 
 /** Seconds a token must have left when the caller does not say: {@linkcode isFresh}. */
@@ -180,6 +191,7 @@ export function toStoredTokens(
   if (idToken !== undefined) stored.id_token = idToken;
   if (response.scope !== undefined) stored.granted_scope = response.scope;
   if (previous?.auth_method !== undefined) stored.auth_method = previous.auth_method;
+  if (previous?.dpop_key !== undefined) stored.dpop_key = previous.dpop_key;
   return stored;
 }
 

@@ -195,14 +195,24 @@ async function otherSettings(
     ["client_id", "client"],
     ["scope", "scope"],
     ["grant", "grant"],
+    ["audience", "audience"],
+    ["resource", "resource"],
   ] as const;
-  const differing = (slot: TokenBinding) => fields.findIndex(([f]) => slot[f] !== wanted[f]);
-  const nearest = slots.sort((a, b) => differing(b) - differing(a))[0];
+  const differing = (slot: TokenBinding) =>
+    fields.findIndex(([f]) => (slot[f] ?? "") !== (wanted[f] ?? ""));
+  // Past the fields: the slots differ in DPoP only.
+  const rank = (slot: TokenBinding) => differing(slot) < 0 ? fields.length : differing(slot);
+  const nearest = slots.sort((a, b) => rank(b) - rank(a))[0];
   if (!nearest) return undefined;
+  if (differing(nearest) < 0) {
+    return `the profile's stored tokens are ${
+      nearest.dpop ? "DPoP-bound" : "Bearer tokens"
+    }, this run asks for ${wanted.dpop ? "DPoP-bound ones" : "Bearer ones"}`;
+  }
   const [field, label] = fields[differing(nearest)]!;
-  return `the profile's stored tokens are for ${label} "${nearest[field]}", this run asks for "${
-    wanted[field]
-  }"`;
+  return `the profile's stored tokens are for ${label} "${
+    nearest[field] ?? ""
+  }", this run asks for "${wanted[field] ?? ""}"`;
 }
 
 function loginAdvice(options: UsableTokenOptions): string {

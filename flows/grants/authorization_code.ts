@@ -7,15 +7,11 @@
 import * as oauth from "oauth4webapi";
 import type { Acquisition } from "../../acquisition.ts";
 import { ClauthError } from "../../errors.ts";
-import {
-  authenticatedCall,
-  type Client,
-  requireEndpoint,
-  tokenEndpointCall,
-} from "../protocol/client.ts";
+import { type Client, requireEndpoint, tokenEndpointCall } from "../protocol/client.ts";
 import { defaultSleep } from "../protocol/dependencies.ts";
 import { processTokenResponse } from "../tokens/id_token.ts";
 import { type LoopbackListener, startLoopbackListener } from "./loopback_listener.ts";
+import { type ParPolicy, pushAuthorizationRequest, usePar } from "./pushed_authorization.ts";
 import {
   type PastedRedirectReader,
   readPasted,
@@ -38,6 +34,10 @@ const RESERVED_PARAMETERS = new Set([
   "code_challenge_method",
   "request",
   "request_uri",
+  "resource",
+  "audience",
+  "max_age",
+  "dpop_jkt",
 ]);
 
 /** Options for {@linkcode authorizationCodeFlow}. */
@@ -72,6 +72,21 @@ export interface AuthorizationCodeOptions {
    * replaces the `prompt=consent` that `offline_access` adds.
    */
   extraParameters?: Record<string, string>;
+  /** Resource indicators (RFC 8707): sent with the authorization and the token request. */
+  resource?: string[];
+  /** An `audience`, for servers that take one (Auth0). */
+  audience?: string;
+  /**
+   * `max_age` in seconds (OIDC Core §3.1.2.1): the server must have authenticated the user
+   * within it, and the ID token's `auth_time` is checked against it.
+   */
+  maxAge?: number;
+  /**
+   * Pushed authorization requests (RFC 9126): "auto" (the default) uses them whenever the
+   * server has a PAR endpoint, "always" also when it does not advertise one as required
+   * (servers that require PAR per client without saying so), "never" not at all.
+   */
+  par?: ParPolicy;
 }
 
 /** What the browser login returns: the tokens, plus the nonce it checked (with `openid`). */
@@ -200,11 +215,15 @@ async function browserLogin(
   for (const [name, value] of Object.entries(options.extraParameters ?? {})) {
     parameters.set(name, value);
   }
+  for (const resource of options.resource ?? []) parameters.append("resource", resource);
+  if (options.audience) parameters.set("audience", options.audience);
+  if (options.maxAge !== undefined) parameters.set("max_age", String(options.maxAge));
+  // RFC 9449 §10: binds the code to the key, so only its holder can redeem it.
+  if (client.dpop) parameters.set("dpop_jkt", client.dpop.key.jkt);
 
   const url = new URL(authorizationEndpoint);
-  // discover() let through only a boolean; `=== true` keeps any other value from counting.
-  const requestParameters = client.as.require_pushed_authorization_requests === true
-    ? await pushAuthorizationRequest(client, parameters, signal)
+  const requestParameters = usePar(client, options.par ?? "auto")
+    ? await pushAuthorizationRequest(client, parameters, signal, options.par === "always")
     : parameters;
   for (const [name, value] of requestParameters) url.searchParams.set(name, value);
 
@@ -222,6 +241,9 @@ async function browserLogin(
     pasted,
   ]);
 
+  // RFC 8707 §2.2: the resources again, for the token itself.
+  const tokenParameters = new URLSearchParams();
+  for (const resource of options.resource ?? []) tokenParameters.append("resource", resource);
   const result = await tokenEndpointCall(client, async (auth) => {
     const response = await oauth.authorizationCodeGrantRequest(
       client.as,
@@ -230,49 +252,18 @@ async function browserLogin(
       callbackParameters,
       listener.redirectUri,
       verifier,
-      { ...client.requestOptions, signal },
+      { ...client.requestOptions, signal, additionalParameters: tokenParameters },
     );
     return await processTokenResponse(
       client,
       (metadata) =>
         oauth.processAuthorizationCodeResponse(client.as, metadata, response, {
           ...(nonce ? { expectedNonce: nonce, requireIdToken: true } : {}),
+          ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
         }),
     );
   });
   return nonce ? { ...result, nonce } : result;
-}
-
-/**
- * Sends the request parameters to the PAR endpoint and returns what the authorization URL
- * carries instead: `client_id` and `request_uri`.
- *
- * @see https://www.rfc-editor.org/rfc/rfc9126
- */
-async function pushAuthorizationRequest(
-  client: Client,
-  parameters: URLSearchParams,
-  signal: AbortSignal,
-): Promise<URLSearchParams> {
-  const { result } = await authenticatedCall(
-    client,
-    "pushed_authorization_request_endpoint",
-    "pushed authorization requests (the server requires them)",
-    async (auth) => {
-      const response = await oauth.pushedAuthorizationRequest(
-        client.as,
-        client.client,
-        auth,
-        parameters,
-        { ...client.requestOptions, signal },
-      );
-      return await oauth.processPushedAuthorizationResponse(client.as, client.client, response);
-    },
-  );
-  return new URLSearchParams({
-    client_id: client.client.client_id,
-    request_uri: result.request_uri,
-  });
 }
 
 function checkExtraParameters(extra: Record<string, string>): void {

@@ -56,6 +56,10 @@ export interface DeviceCodeOptions {
   onUserCode: (prompt: DeviceCodePrompt) => void | Promise<void>;
   /** Called before every wait between polls. */
   onPoll?: (progress: DevicePollProgress) => void;
+  /** Resource indicators (RFC 8707) for the tokens. */
+  resource?: string[];
+  /** An `audience`, for servers that take one (Auth0). */
+  audience?: string;
 }
 
 /** Seconds between polls when the server does not say (RFC 8628 §3.2). */
@@ -121,7 +125,7 @@ export async function deviceCodeFlow(
   const signal = client.deps.signal;
 
   const started = now();
-  const authorization = await requestDeviceCode(client, options.scope);
+  const authorization = await requestDeviceCode(client, options);
   const lifetime = Math.min(authorization.expires_in, MAX_CODE_LIFETIME_SECONDS);
   const deadline = started + lifetime * 1000;
   const prompt: DeviceCodePrompt = {
@@ -225,10 +229,12 @@ function codeExpired(cause?: ClauthError, failures?: PollFailures): ClauthError 
 /** Sends the device authorization request (RFC 8628 §3.1). */
 async function requestDeviceCode(
   client: Client,
-  scope: string | undefined,
+  options: Pick<DeviceCodeOptions, "scope" | "resource" | "audience">,
 ): Promise<oauth.DeviceAuthorizationResponse> {
   const parameters = new URLSearchParams();
-  if (scope) parameters.set("scope", scope);
+  if (options.scope) parameters.set("scope", options.scope);
+  for (const resource of options.resource ?? []) parameters.append("resource", resource);
+  if (options.audience) parameters.set("audience", options.audience);
   const { result } = await authenticatedCall(
     client,
     "device_authorization_endpoint",

@@ -18,6 +18,8 @@ export interface RefreshFlowOptions {
    * about the same login: same iss, sub, aud (OIDC Core §12.2).
    */
   previousIdToken?: string;
+  /** Resource indicators (RFC 8707 §2.2) for the new access token. */
+  resource?: string[];
 }
 
 /**
@@ -60,6 +62,7 @@ export async function refreshFlow(
 ): Promise<Acquisition> {
   const parameters = new URLSearchParams();
   if (options.scope) parameters.set("scope", options.scope);
+  for (const resource of options.resource ?? []) parameters.append("resource", resource);
   return await tokenEndpointCall(client, async (auth) => {
     const response = await oauth.refreshTokenGrantRequest(
       client.as,

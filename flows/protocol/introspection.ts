@@ -6,7 +6,7 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { authenticatedCall, type Client } from "./client.ts";
+import { authenticatedCall, type Client, withProofFor } from "./client.ts";
 import type { AuthMethod } from "./client_auth.ts";
 import type { IntrospectionResponse } from "./oauth_types.ts";
 
@@ -70,7 +70,7 @@ export async function introspectToken(
     "token introspection",
     async (auth) => {
       const response = await oauth.introspectionRequest(client.as, client.client, auth, token, {
-        ...client.requestOptions,
+        ...await withProofFor(client, "introspection_endpoint"),
         additionalParameters,
       });
       return await oauth.processIntrospectionResponse(client.as, client.client, response);

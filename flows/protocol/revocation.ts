@@ -6,7 +6,7 @@
 
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
-import { authenticatedCall, type Client } from "./client.ts";
+import { authenticatedCall, type Client, withProofFor } from "./client.ts";
 import { chooseAuthMethod } from "./client_auth.ts";
 import { fieldsOf } from "./oauth_errors.ts";
 
@@ -82,7 +82,7 @@ export async function revokeToken(
   try {
     await authenticatedCall(client, "revocation_endpoint", "revoking tokens", async (auth) => {
       const response = await oauth.revocationRequest(client.as, client.client, auth, token, {
-        ...client.requestOptions,
+        ...await withProofFor(client, "revocation_endpoint"),
         additionalParameters,
       });
       await oauth.processRevocationResponse(response);

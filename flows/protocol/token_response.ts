@@ -62,12 +62,19 @@ const VSCHARS = /^[\x20-\x7e]+$/;
  * );
  * ```
  */
-export function checkTokenResponse<T extends TokenResponse>(response: T, issuer: string): T {
+export function checkTokenResponse<T extends TokenResponse>(
+  response: T,
+  issuer: string,
+  options: { dpop?: boolean } = {},
+): T {
   const from = `The token endpoint of ${issuer}`;
   const refuse = (message: string) =>
     new ClauthError("server", `${from} ${message}`, { endpoint: "token" });
   const type = typeof response.token_type === "string" ? response.token_type.toLowerCase() : "";
-  if (type !== "bearer" && type !== "n_a") throw tokenTypeRefusal(response.token_type, issuer);
+  // A DPoP token only when clauth sent a proof: one it did not ask for is bound to a key it
+  // does not hold (RFC 9449 §5), and would fail at every API.
+  const accepted = type === "bearer" || type === "n_a" || (type === "dpop" && options.dpop);
+  if (!accepted) throw tokenTypeRefusal(response.token_type, issuer);
   if (typeof response.access_token !== "string" || !B64TOKEN.test(response.access_token)) {
     throw refuse(
       `sent an access_token with characters a Bearer token cannot have (RFC 6750 §2.1 allows letters, digits and -._~+/ then =), so clauth refused it.${
@@ -106,11 +113,11 @@ export function tokenTypeRefusal(tokenType: unknown, issuer: string, cause?: unk
   return new ClauthError(
     "server",
     type.toLowerCase() === "dpop"
-      ? `${from} issued a DPoP-bound token (token_type DPoP); clauth does not send DPoP proofs yet, so it refused the token. The server's administrator can issue Bearer tokens to this client.`
+      ? `${from} issued a DPoP-bound token (token_type DPoP) although clauth sent no DPoP proof, so it refused the token: the server binds this client's tokens to a key.`
       : `${from} issued a token of type "${
         safeText(type, 40)
       }"; clauth uses Bearer tokens only (RFC 6750), so it refused the token.`,
-    { endpoint: "token", cause },
+    { endpoint: "token", cause, ...(type.toLowerCase() === "dpop" ? { setting: "dpop" } : {}) },
   );
 }
 

@@ -6,6 +6,7 @@
  */
 
 import * as oauth from "oauth4webapi";
+import { isDPoPNonceError } from "../tokens/dpop.ts";
 import { ClauthError } from "../../errors.ts";
 import { type Client, requireEndpoint } from "./client.ts";
 import { shown } from "../tokens/jwt.ts";
@@ -57,7 +58,7 @@ export async function fetchUserInfo(
 ): Promise<UserInfoResponse> {
   requireEndpoint(client, "userinfo_endpoint", "reading the user's claims (userinfo)");
   const fetchFn = client.requestOptions[oauth.customFetch];
-  try {
+  const ask = async () => {
     const response = await oauth.userInfoRequest(client.as, client.client, accessToken, {
       ...client.requestOptions,
       // oauth4webapi's GET options carry `body: undefined`, which RequestInit types refuse.
@@ -69,6 +70,15 @@ export async function fetchUserInfo(
       options.expectedSubject ?? oauth.skipSubjectCheck,
       response,
     );
+  };
+  try {
+    try {
+      return await ask();
+    } catch (error) {
+      // RFC 9449 §9: a resource server's nonce; the proof of the second try carries it.
+      if (!client.dpop || !isDPoPNonceError(error)) throw error;
+      return await ask();
+    }
   } catch (error) {
     throw userInfoError(error, options.expectedSubject);
   }

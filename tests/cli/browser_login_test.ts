@@ -16,16 +16,54 @@ Deno.test("clauth login (--flow auto) opens $BROWSER, receives the callback and 
     assert.equal(result.stdout, "");
     const url = result.stderr.match(/If it does not open, visit:\n {2}(\S+)\n/)?.[1];
     assert.ok(url?.startsWith(`${idp.issuer}/auth?`), result.stderr);
+    // The dev provider offers PAR: the request went there; the address only points to it.
     const params = new URL(url!).searchParams;
-    assert.equal(params.get("code_challenge_method"), "S256");
-    assert.match(params.get("redirect_uri")!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-    assert.equal(params.get("prompt"), "consent");
-    assert.ok(params.get("nonce") && params.get("state"));
+    assert.deepEqual([...params.keys()].sort(), ["client_id", "request_uri"]);
+    assert.equal(idp.counts.pushed_authorization_request, 1);
     assert.match(result.stderr, /Logged in: profile "web".*refresh token stored/);
 
     const token = await runClauth(["token"], { env: home.env });
     assert.equal(token.code, 0, token.stderr);
     assert.equal((await introspect(idp, token.stdout.trim())).body.active, true);
+  });
+});
+
+Deno.test("clauth login --no-par puts the whole request in the address: PKCE, state, nonce, prompt=consent, login parameters", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await browserHome(idp.issuer);
+    const result = await runClauth([
+      "login",
+      "--no-par",
+      "--login-hint",
+      "alice",
+      "--acr-values",
+      "urn:example:mfa",
+      "--auth-param",
+      "ui_locales=fr",
+    ], { env: home.env });
+    assert.equal(result.code, 0, result.stderr);
+    const url = result.stderr.match(/If it does not open, visit:\n {2}(\S+)\n/)?.[1];
+    const params = new URL(url!).searchParams;
+    assert.equal(params.get("code_challenge_method"), "S256");
+    assert.match(params.get("redirect_uri")!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(params.get("prompt"), "consent");
+    assert.ok(params.get("nonce") && params.get("state"));
+    assert.equal(params.get("login_hint"), "alice");
+    assert.equal(params.get("acr_values"), "urn:example:mfa");
+    assert.equal(params.get("ui_locales"), "fr");
+    assert.equal(idp.counts.pushed_authorization_request ?? 0, 0);
+  });
+});
+
+Deno.test("clauth login --prompt replaces the automatic prompt=consent", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const home = await browserHome(idp.issuer);
+    const result = await runClauth(["login", "--no-par", "--prompt", "login consent"], {
+      env: home.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const url = result.stderr.match(/If it does not open, visit:\n {2}(\S+)\n/)?.[1];
+    assert.equal(new URL(url!).searchParams.get("prompt"), "login consent");
   });
 });
 
@@ -42,6 +80,7 @@ Deno.test("clauth login --redirect-uri uses the first free of the listed fixed p
         "login",
         "--flow",
         "browser",
+        "--no-par",
         "--redirect-uri",
         `http://127.0.0.1:${busyPort}/callback`,
         "--redirect-uri",

@@ -171,7 +171,7 @@ Deno.test("clauth token never prints a stored access token outside RFC 6750's ch
   }
 });
 
-Deno.test("clauth token refuses a DPoP-bound token (it sends no DPoP proofs yet): exit 1, nothing stored", async () => {
+Deno.test("clauth token refuses a DPoP-bound token it did not ask for: exit 1, nothing stored", async () => {
   await withTokenEndpoint(async (issuer, answer) => {
     const home = await serviceProfiles(issuer, ["ci"]);
     answer.body = { access_token: "bound-token", token_type: "DPoP", expires_in: 300 };
@@ -180,8 +180,9 @@ Deno.test("clauth token refuses a DPoP-bound token (it sends no DPoP proofs yet)
     assert.equal(result.stdout, "");
     assert.match(
       result.stderr,
-      /issued a DPoP-bound token \(token_type DPoP\); clauth does not send DPoP proofs yet, so it refused the token\./,
+      /issued a DPoP-bound token \(token_type DPoP\) although clauth sent no DPoP proof, so it refused the token: the server binds/,
     );
+    assert.match(result.stderr, /Turn DPoP on for this profile: log in again with --dpop/);
     assert.ok(!await exists(`${home.stateDir}/tokens/ci.json`), "nothing stored");
   });
 });

@@ -9,6 +9,7 @@ import {
   type AuthorizationCodeOptions,
 } from "../../../flows/grants/authorization_code.ts";
 import { type Client, createClient } from "../../../flows/protocol/client.ts";
+import { decodeJwt } from "../../../flows/tokens/jwt.ts";
 import type { FlowDependencies } from "../../../flows/protocol/dependencies.ts";
 import { rejectsWith } from "../../helpers/assertions.ts";
 import { withProvider } from "../../helpers/dev_provider.ts";
@@ -38,6 +39,13 @@ function fakeBrowser(act: (url: URL) => Promise<unknown>, opened = true) {
   };
 }
 
+/**
+ * Most tests here read the plain authorization request off the URL (its state, redirect URI,
+ * nonce), so they turn PAR off: the dev provider offers it, and clauth then pushes the request
+ * (see the PAR tests).
+ */
+const PLAIN = "never" as const;
+
 /** The redirect URI and state of an authorization URL. */
 function callbackBase(url: URL): { redirectUri: string; state: string } {
   return {
@@ -58,6 +66,7 @@ Deno.test("authorizationCodeFlow() logs in through the browser and returns acces
     const browser = fakeBrowser((url) => followAuthorization(url.href));
     const printed: string[] = [];
     const result = await authorizationCodeFlow(client, {
+      par: PLAIN,
       scope: "openid offline_access api:read",
       openBrowser: browser.openBrowser,
       onAuthorizationUrl: (url) => printed.push(url),
@@ -102,6 +111,7 @@ Deno.test("authorizationCodeFlow() sends no nonce or prompt without openid and o
     const client = await clientFor(idp);
     const browser = fakeBrowser((url) => followAuthorization(url.href));
     const result = await authorizationCodeFlow(client, {
+      par: PLAIN,
       scope: "api:read",
       openBrowser: browser.openBrowser,
       extraParameters: { login_hint: "alice" },
@@ -133,7 +143,11 @@ Deno.test("authorizationCodeFlow() reports access_denied as denied, with the des
       pageStatus = await getStatus(`${redirectUri}?${query}`);
     });
     const error = await rejectsWith(
-      authorizationCodeFlow(client, { scope: "openid", openBrowser: browser.openBrowser }),
+      authorizationCodeFlow(client, {
+        par: PLAIN,
+        scope: "openid",
+        openBrowser: browser.openBrowser,
+      }),
       "denied",
       /denied.*access_denied.*End-User aborted interaction/,
     );
@@ -157,7 +171,11 @@ Deno.test("authorizationCodeFlow() reports other error callbacks as server error
       await getStatus(`${redirectUri}?${query}`);
     });
     const error = await rejectsWith(
-      authorizationCodeFlow(client, { scope: "nope", openBrowser: browser.openBrowser }),
+      authorizationCodeFlow(client, {
+        par: PLAIN,
+        scope: "nope",
+        openBrowser: browser.openBrowser,
+      }),
       "server",
       /refused the login: invalid_scope \(scope\\u001b\[31m not allowed\)/,
     );
@@ -180,6 +198,7 @@ Deno.test("authorizationCodeFlow() ignores stray requests and callbacks with the
       statuses.push(final.status);
     });
     const result = await authorizationCodeFlow(client, {
+      par: PLAIN,
       scope: "openid api:read",
       openBrowser: browser.openBrowser,
     });
@@ -197,6 +216,7 @@ Deno.test("authorizationCodeFlow() times out as expired when no callback comes",
     const started = performance.now();
     const error = await rejectsWith(
       authorizationCodeFlow(client, {
+        par: PLAIN,
         openBrowser: (url) => {
           redirectUri = callbackBase(new URL(url)).redirectUri;
           return Promise.resolve(true);
@@ -223,7 +243,7 @@ Deno.test("authorizationCodeFlow() uses the injected sleep for its timeout", asy
       },
     });
     await rejectsWith(
-      authorizationCodeFlow(client, { openBrowser: () => Promise.resolve(true) }),
+      authorizationCodeFlow(client, { par: PLAIN, openBrowser: () => Promise.resolve(true) }),
       "expired",
       /within 5 minutes/,
     );
@@ -239,6 +259,7 @@ Deno.test("authorizationCodeFlow() stops at once when its signal aborts (Ctrl-C)
     const started = performance.now();
     await assert.rejects(
       authorizationCodeFlow(client, {
+        par: PLAIN,
         // The browser "opened": the flow now waits for the callback, and Ctrl-C comes.
         openBrowser: () => {
           controller.abort(reason);
@@ -262,7 +283,11 @@ Deno.test("authorizationCodeFlow() refuses a callback whose iss names another is
       page = await (await fetch(`${redirectUri}?${query}`)).text();
     });
     const error = await rejectsWith(
-      authorizationCodeFlow(client, { scope: "openid", openBrowser: browser.openBrowser }),
+      authorizationCodeFlow(client, {
+        par: PLAIN,
+        scope: "openid",
+        openBrowser: browser.openBrowser,
+      }),
       "server",
       /iss is https:\/\/evil\.example, expected http:\/\/127\.0\.0\.1:\d+\. The login was refused/,
     );
@@ -283,7 +308,7 @@ Deno.test("authorizationCodeFlow() refuses a callback without iss when the serve
       await getStatus(`${redirectUri}?code=c&state=${state}`);
     });
     await rejectsWith(
-      authorizationCodeFlow(client, { openBrowser: browser.openBrowser }),
+      authorizationCodeFlow(client, { par: PLAIN, openBrowser: browser.openBrowser }),
       "server",
       /no iss parameter.*authorization_response_iss_parameter_supported/,
     );
@@ -306,6 +331,7 @@ Deno.test("authorizationCodeFlow() takes a pasted redirect URL when no browser c
     };
     const problems: (string | undefined)[] = [];
     const options: AuthorizationCodeOptions = {
+      par: PLAIN,
       scope: "openid offline_access",
       openBrowser: () => Promise.resolve(false),
       onAuthorizationUrl: (url) => {
@@ -336,6 +362,7 @@ Deno.test("authorizationCodeFlow() validates a pasted URL like a callback (iss)"
     let state = "";
     await rejectsWith(
       authorizationCodeFlow(client, {
+        par: PLAIN,
         openBrowser: () => Promise.resolve(false),
         onAuthorizationUrl: (url) => (state = new URL(url).searchParams.get("state")!),
         readPastedRedirect: () =>
@@ -374,12 +401,61 @@ Deno.test("authorizationCodeFlow() uses PAR when the server requires it", async 
   });
 });
 
+Deno.test("authorizationCodeFlow() pushes the request whenever the server offers PAR (RFC 9126 §5), with resource, audience and max_age", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const client = await clientFor(idp);
+    assert.equal(client.as.require_pushed_authorization_requests, undefined);
+    const browser = fakeBrowser((url) => followAuthorization(url.href));
+    const result = await authorizationCodeFlow(client, {
+      scope: "openid api:read",
+      resource: ["https://api.example.com/"],
+      maxAge: 600,
+      openBrowser: browser.openBrowser,
+    });
+    await browser.finished();
+    const url = browser.urls[0]!;
+    assert.deepEqual([...url.searchParams.keys()].sort(), ["client_id", "request_uri"]);
+    assert.equal(idp.counts["pushed_authorization_request"], 1);
+    const { claims } = decodeJwt(result.response.access_token);
+    assert.equal(claims.aud, "https://api.example.com/", "the resource reached the server");
+  });
+});
+
+Deno.test("authorizationCodeFlow() with par: never sends the plain request although PAR is offered", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const client = await clientFor(idp);
+    const browser = fakeBrowser((url) => followAuthorization(url.href));
+    await authorizationCodeFlow(client, {
+      par: "never",
+      scope: "openid",
+      openBrowser: browser.openBrowser,
+    });
+    await browser.finished();
+    assert.equal(browser.urls[0]!.searchParams.get("response_type"), "code");
+    assert.equal(idp.counts["pushed_authorization_request"] ?? 0, 0);
+  });
+});
+
+Deno.test("authorizationCodeFlow() with par: always and no PAR endpoint is a usage error naming it", async () => {
+  await withProvider({ autoApprove: true }, async (idp) => {
+    const client = await clientFor(idp);
+    const { pushed_authorization_request_endpoint: _, ...withoutPar } = client.as;
+    const noPar = { ...client, as: withoutPar };
+    await rejectsWith(
+      authorizationCodeFlow(noPar, { par: "always", openBrowser: () => Promise.resolve(true) }),
+      "usage",
+      /advertises no pushed_authorization_request_endpoint, which pushed authorization requests \(turned on for this login\) needs/,
+    );
+  });
+});
+
 Deno.test("authorizationCodeFlow() refuses extra parameters that would replace its own", async () => {
   await withProvider({ autoApprove: true }, async (idp) => {
     const client = await clientFor(idp);
     let opened = false;
     await rejectsWith(
       authorizationCodeFlow(client, {
+        par: PLAIN,
         openBrowser: () => Promise.resolve(opened = true),
         extraParameters: { state: "mine", code_challenge: "x" },
       }),
@@ -397,6 +473,7 @@ Deno.test("authorizationCodeFlow() with openBrowser() running $BROWSER (dev/brow
     const env = new Map([["BROWSER", `${Deno.execPath()} run --allow-net ${script}`]]);
     let opened: Promise<boolean> | undefined;
     const result = await authorizationCodeFlow(client, {
+      par: PLAIN,
       scope: "openid api:read",
       openBrowser: (url) => (opened = openBrowser(url, env, "linux")),
     });

@@ -67,7 +67,7 @@ Deno.test("refreshFlow() refuses a refresh_token with a line break, and a DPoP-b
   await rejectsWith(
     refreshFlow(dpop, "old"),
     "server",
-    /issued a DPoP-bound token \(token_type DPoP\); clauth does not send DPoP proofs yet/,
+    /issued a DPoP-bound token \(token_type DPoP\) although clauth sent no DPoP proof/,
   );
 });
 
@@ -88,7 +88,7 @@ Deno.test("clientCredentialsFlow() refuses token_type DPoP and any other type bu
     await rejectsWith(
       clientCredentialsFlow(client),
       "server",
-      /^The token endpoint of https:\/\/as\.example issued a DPoP-bound token \(token_type DPoP\); clauth does not send DPoP proofs yet, so it refused the token\./,
+      /^The token endpoint of https:\/\/as\.example issued a DPoP-bound token \(token_type DPoP\) although clauth sent no DPoP proof, so it refused the token: the server binds/,
     );
   }
   const mac = await clientAnswering({ access_token: "AT", token_type: "mac\x1b[2J" });
