@@ -82,7 +82,7 @@ export async function exchangeCommand(
 
   let result;
   try {
-    result = await tokenExchangeFlow(await context.client(), {
+    result = await tokenExchangeFlow(await exchangingClient(context), {
       subjectToken,
       subjectTokenType,
       ...(actorToken === undefined ? {} : { actorToken }),
@@ -222,6 +222,18 @@ async function readToken(
 }
 
 /** The profile's usable access token, through the orchestrator exactly as `clauth token`. */
+/**
+ * The client that asks for the exchange: with DPoP when the profile uses it, signing with the
+ * key of the profile's stored tokens (a new one when it has none), so that the new token is
+ * bound to a key clauth holds.
+ */
+async function exchangingClient(context: CommandContext) {
+  if (!context.settings.request.dpop) return await context.client();
+  const { profile } = context.settings;
+  const slot = await context.store.get(profile, bindingOf(context.settings)).catch(() => undefined);
+  return await context.requestingClient(slot?.auth_method, slot?.dpop_key);
+}
+
 async function profileToken(context: CommandContext): Promise<string> {
   const tokens = await currentTokens(context); // with --verbose, says where the token came from
   if (context.options.verbose) {

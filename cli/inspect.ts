@@ -9,6 +9,7 @@
 import { introspectToken } from "../flows/protocol/introspection.ts";
 import { safeJson } from "../flows/protocol/safe_text.ts";
 import { claimRows, table } from "./claims_table.ts";
+import type { StoredTokens } from "../storage/token_store.ts";
 import type { CommandContext } from "./context.ts";
 import { currentTokens } from "./token.ts";
 import { tokenArgument } from "./token_argument.ts";
@@ -36,19 +37,17 @@ export async function inspectCommand(
 ): Promise<void> {
   const { settings, terminal } = context;
   let value: string;
-  let rememberedMethod: string | undefined;
+  let slot: StoredTokens | undefined;
   if (token === undefined) {
-    const tokens = await currentTokens(context);
+    slot = await currentTokens(context);
     terminal.info(`Introspecting the access token of profile "${settings.profile}".`);
-    value = tokens.access_token;
-    rememberedMethod = tokens.auth_method;
+    value = slot.access_token;
   } else {
     value = await tokenArgument(token, context.session);
-    const binding = bindingOf(settings);
-    rememberedMethod = (await context.store.get(settings.profile, binding).catch(() => undefined))
-      ?.auth_method;
+    slot = await context.store.get(settings.profile, bindingOf(settings)).catch(() => undefined);
   }
-  const client = await context.client(rememberedMethod);
+  // As the profile's tokens were obtained: its client authentication, its DPoP key.
+  const client = slot ? await context.clientFor(slot) : await context.client();
   const { response } = await introspectToken(
     client,
     value,

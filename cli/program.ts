@@ -8,6 +8,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 export { CommanderError } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
+import { ClauthError } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";
 import { parseSeconds, parseTimeout, type RequestFlags } from "./settings.ts";
@@ -120,6 +121,8 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     )
     .option("--min-ttl <seconds>", MIN_TTL_HELP, seconds)
     .option("--force-refresh", "ignore the cached token", false)
+    .option("--method <method>", "with --output header: the request's method (DPoP proof)")
+    .option("--url <url>", "with --output header: the request's URL (DPoP proof)")
     .addArgument(
       new Argument("[git-action]", "set by git when clauth is its credential helper").choices(
         GIT_ACTIONS,
@@ -133,10 +136,52 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       const explicit = command.getOptionValueSource("output") === "cli";
       const output = context.options.json && !explicit ? "json" : parseOutputFormat(options.output);
       const { tokenCommand } = await import("./token.ts");
+      if ((options.method === undefined) !== (options.url === undefined)) {
+        throw new ClauthError("usage", "--method and --url go together (a DPoP proof's request).");
+      }
       await tokenCommand(context, {
         output,
         minTtl: options.minTtl,
         forceRefresh: options.forceRefresh,
+        ...(options.method && options.url
+          ? { request: { method: options.method, url: options.url } }
+          : {}),
+      });
+    });
+
+  program.command("api")
+    .description("make one authenticated request to an API and print the answer (like gh api)")
+    .argument("<url>", "the API's URL: https://, or http:// on loopback")
+    .option("--method <method>", "HTTP method (default GET, or POST with --data)")
+    .option("-H, --header <header>", '"Name: value" header to add; repeatable', collect, [])
+    .option("--data <body>", "request body: TEXT, @FILE, or - for stdin")
+    .option("--include", "print the status line and headers to stderr", false)
+    .action(async (url, options, command) => {
+      const context = await withContext(command);
+      const { apiCommand } = await import("./api.ts");
+      setExitCode(
+        await apiCommand(context, {
+          url,
+          headers: options.header,
+          include: options.include,
+          ...(options.method === undefined ? {} : { method: options.method }),
+          ...(options.data === undefined ? {} : { data: options.data }),
+        }),
+      );
+    });
+
+  program.command("proof")
+    .description("print a DPoP proof for one request with the profile's token (RFC 9449)")
+    .requiredOption("--method <method>", "the request's HTTP method")
+    .requiredOption("--url <url>", "the request's URL")
+    .option("--nonce <nonce>", "the server's DPoP-Nonce, when it asked for one")
+    .action(async (options, command) => {
+      const context = await withContext(command);
+      const { proofCommand } = await import("./proof.ts");
+      await proofCommand(context, {
+        method: options.method,
+        url: options.url,
+        ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
       });
     });
 

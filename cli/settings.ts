@@ -232,7 +232,10 @@ function requestSettings(
   entry: ProfileConfig,
   last: RememberedSettings | undefined,
 ): RequestSettings {
-  const resource = flags.resource?.length ? flags.resource : entry.resource ?? last?.resource;
+  // Audience and resources say together what the token is for: a login that names either
+  // takes nothing of the other from the last login.
+  const target = flags.audience !== undefined || flags.resource?.length ? undefined : last;
+  const resource = flags.resource?.length ? flags.resource : entry.resource ?? target?.resource;
   const par = flags.par ?? entry.par;
   const settings: RequestSettings = {
     dpop: flags.dpop ?? entry.dpop ?? last?.dpop ?? false,
@@ -240,7 +243,7 @@ function requestSettings(
     resource: typeof resource === "string" ? [resource] : [...resource ?? []],
     authParameters: {},
   };
-  const audience = flags.audience ?? entry.audience ?? last?.audience;
+  const audience = flags.audience ?? entry.audience ?? target?.audience;
   if (audience !== undefined) settings.audience = audience;
   const maxAge = flags.maxAge ?? entry.max_age;
   if (maxAge !== undefined) settings.maxAge = maxAge;

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { ClauthError } from "../errors.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
@@ -17,6 +18,8 @@ export interface TokenOptions {
   /** Seconds the token must have left, as given; undefined: the capped default. */
   minTtl?: number | undefined;
   forceRefresh: boolean;
+  /** --method and --url: the request a DPoP proof is for (--output header). */
+  request?: { method: string; url: string };
 }
 
 /**
@@ -57,5 +60,18 @@ export async function currentTokens(
 /** Runs `clauth token`. */
 export async function tokenCommand(context: CommandContext, options: TokenOptions): Promise<void> {
   const tokens = await currentTokens(context, options);
+  if (options.output === "header" && tokens.token_type === "dpop") {
+    // A DPoP-bound token goes with a proof for one request (RFC 9449 §7.1).
+    if (!options.request) {
+      throw new ClauthError(
+        "usage",
+        "The profile's token is DPoP-bound: its header goes with a proof for one request. Add --method METHOD --url URL.",
+      );
+    }
+    const { proofFor } = await import("./proof.ts");
+    const proof = await proofFor(tokens, options.request);
+    await context.terminal.out(`Authorization: DPoP ${tokens.access_token}\nDPoP: ${proof}\n`);
+    return;
+  }
   await context.terminal.out(formatToken(tokens, options.output));
 }

@@ -58,7 +58,11 @@ export function formatToken(
     case "raw":
       return `${token}\n`;
     case "header":
-      return `Authorization: ${tokens.token_type === "dpop" ? "DPoP" : "Bearer"} ${token}\n`;
+      // A DPoP-bound token's header goes with a proof (cli/token.ts makes the pair).
+      if (tokens.token_type === "dpop") {
+        throw new ClauthError("usage", "A DPoP-bound token's header needs a proof.");
+      }
+      return `Authorization: Bearer ${token}\n`;
     case "env":
       return `export CLAUTH_ACCESS_TOKEN='${token.replaceAll("'", `'\\''`)}'\n`;
     case "json":

@@ -93,7 +93,8 @@ export async function whoamiCommand(context: CommandContext): Promise<void> {
       `Profile "${settings.profile}" has no ID token: its login did not ask for the openid scope. Add "openid" to the profile's scope and run "clauth login --profile ${settings.profile}".`,
     );
   }
-  const client = await context.client(tokens.auth_method);
+  // As the tokens were obtained: a DPoP-bound access token goes to userinfo with a proof.
+  const client = await context.clientFor(tokens);
   const now = context.now();
   const identity = await identityOf(client, tokens, now);
 

@@ -9,6 +9,7 @@ import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
 import type { Client } from "../protocol/client.ts";
 import { safeText } from "../protocol/safe_text.ts";
+import { settingNamedBy } from "../protocol/oauth_errors.ts";
 
 /**
  * Reads the address a person pastes when no browser could come back to the listener: resolves
@@ -91,10 +92,11 @@ function authorizationResponseError(
         fields,
       );
     }
+    const setting = settingNamedBy(error.error, error.error_description);
     return new ClauthError(
       "server",
       `The authorization server refused the login: ${safeText(error.error)}${description}.`,
-      fields,
+      setting ? { ...fields, setting } : fields,
     );
   }
   if (

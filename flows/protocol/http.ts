@@ -68,8 +68,22 @@ function sizeText(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
 }
 
-/** Wraps the dependencies' fetch with the timeout, the size limits and error mapping. */
-export function timedFetch(deps: FlowDependencies): typeof fetch {
+/** The most bytes read of an answer, by kind (see {@linkcode timedFetch}). */
+export interface AnswerLimits {
+  /** A successful (or redirect-free 1xx-3xx) answer. */
+  document: number;
+  /** An error answer (HTTP 4xx, 5xx). */
+  error: number;
+}
+
+/**
+ * Wraps the dependencies' fetch with the timeout, the size limits (by default
+ * {@linkcode MAX_DOCUMENT_BYTES} and {@linkcode MAX_ERROR_BODY_BYTES}) and error mapping.
+ */
+export function timedFetch(
+  deps: FlowDependencies,
+  limits: AnswerLimits = { document: MAX_DOCUMENT_BYTES, error: MAX_ERROR_BODY_BYTES },
+): typeof fetch {
   const inner = deps.fetch ?? globalThis.fetch;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return async (input, init) => {
@@ -84,7 +98,7 @@ export function timedFetch(deps: FlowDependencies): typeof fetch {
       const response = await inner(input, { ...init, signal });
       answered = true;
       // Read whole here, under the same timeout: a body that stalls is a timeout, not "not JSON".
-      return await labelJsonErrors(await readBounded(withUrl(response, url), signal));
+      return await labelJsonErrors(await readBounded(withUrl(response, url), signal, limits));
     } catch (error) {
       if (error instanceof ClauthError) throw error;
       if (deps.signal?.aborted) throw deps.signal.reason ?? error;
@@ -129,14 +143,18 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * dropped unread. Reading stops when `signal` aborts (the timeout, Ctrl-C), whatever the
  * fetch given does with signals.
  */
-async function readBounded(response: Response, signal: AbortSignal): Promise<Response> {
+async function readBounded(
+  response: Response,
+  signal: AbortSignal,
+  limits: AnswerLimits,
+): Promise<Response> {
   const { status } = response;
   const redirect = status >= 300 && status <= 399;
   if (!response.body || redirect || NULL_BODY_STATUSES.has(status)) {
     await response.body?.cancel().catch(() => {});
     return copyWithBody(response, null);
   }
-  const limit = status >= 400 ? MAX_ERROR_BODY_BYTES : MAX_DOCUMENT_BYTES;
+  const limit = status >= 400 ? limits.error : limits.document;
   const where = describeUrl(response.url);
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isSafeInteger(declared) && declared > limit) {

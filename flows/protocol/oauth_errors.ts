@@ -103,6 +103,21 @@ export function oauthErrorCode(error: unknown): string | undefined {
   return oauthErrorDetail(error)?.oauthError;
 }
 
+/**
+ * The setting a refusal's words point at when they name DPoP or PAR: servers require them per
+ * client without saying so in their metadata (Keycloak: "DPoP proof is missing"; oidc-provider:
+ * "Pushed Authorization Request must be used").
+ */
+export function settingNamedBy(
+  oauthError: string,
+  description: string | undefined,
+): "dpop" | "par" | undefined {
+  if (oauthError === "invalid_dpop_proof" || oauthError === "use_dpop_nonce") return "dpop";
+  if (description && /\bdpop\b/i.test(description)) return "dpop";
+  if (description && /pushed authori[sz]ation request/i.test(description)) return "par";
+  return undefined;
+}
+
 /** "invalid_grant (the description), HTTP 400": the server's answer, safe to show. */
 export function describeOAuthError(detail: OAuthErrorDetail): string {
   const description = detail.description ? ` (${safeText(detail.description)})` : "";
@@ -159,7 +174,7 @@ export function toClauthError(
         ? credential
         : detail.oauthError === "invalid_scope"
         ? "scope"
-        : undefined,
+        : settingNamedBy(detail.oauthError, detail.description),
     });
   }
   if (error instanceof oauth.OperationProcessingError) {
