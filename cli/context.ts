@@ -6,12 +6,12 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { type Client, createClient, withDPoP } from "../flows/protocol/client.ts";
+import { type Client, createClient } from "../flows/protocol/client.ts";
+import { withDPoP } from "../flows/protocol/dpop_requests.ts";
 import { chooseDPoPAlgorithm, type DPoPKey, generateDPoPKey } from "../flows/tokens/dpop.ts";
 import { clientCredentialsFlow } from "../flows/grants/client_credentials.ts";
 import type { AuthMethod } from "../flows/protocol/client_auth.ts";
 import type { FlowDependencies } from "../flows/protocol/dependencies.ts";
-import type { ClientPrivateKey } from "../flows/tokens/private_key.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { MetadataFileCache } from "../storage/metadata_cache.ts";
 import type { LockOptions, TokenStore } from "../storage/token_store.ts";
@@ -20,10 +20,14 @@ import type { UsableTokenOptions } from "../storage/usable_token.ts";
 import { epochSeconds, type Runtime } from "./runtime.ts";
 import { type GlobalFlags, resolveSettings, type Settings, sourcesOf } from "./settings.ts";
 import type { Terminal } from "./terminal.ts";
-import { readUserFile } from "./user_files.ts";
+import {
+  type CredentialSource,
+  credentialSources,
+  ownSettings,
+  readClientSecret,
+  readPrivateKey,
+} from "./credentials.ts";
 import { checkIssuer } from "../flows/protocol/endpoints.ts";
-import { runConfig } from "./config.ts";
-import { isAbsolutePath, join, parentDir } from "../storage/private_files.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 
 /** Global options as commander hands them to an action. */
@@ -39,76 +43,6 @@ export interface Session {
   readonly signal: AbortSignal;
   /** The cached-token path has just found the token stale (no need to read it again first). */
   readonly cachedTokenStale?: boolean;
-}
-
-/**
- * A client secret or private key, and the one issuer and client it was given for: it is sent
- * to no other (a credential sent to the wrong server is what mix-up attacks live on, RFC 9700
- * §4.4).
- */
-export interface CredentialSource {
-  issuer: string;
-  clientId: string;
-  /** A file holding the client secret. */
-  clientSecretFile?: string;
-  /** The client secret itself (CLAUTH_CLIENT_SECRET). */
-  clientSecret?: string;
-  /** The private key for private_key_jwt. */
-  privateKeyFile?: string;
-}
-
-/**
- * The credentials a profile may use, strongest first. Those given to the command
- * (--client-secret-file, CLAUTH_CLIENT_SECRET, --private-key-file, CLAUTH_PRIVATE_KEY_FILE)
- * belong to the settings it resolved for the profile it is about: pass `given` only for that
- * profile. The profile's client_secret_file and private_key_file belong to the issuer and
- * client its config names (where it names none, to the resolved ones).
- */
-export async function credentialSources(
-  home: Settings,
-  runtime: Runtime,
-  given?: GlobalFlags,
-): Promise<CredentialSource[]> {
-  const sources: CredentialSource[] = [];
-  if (given) {
-    const source: CredentialSource = { issuer: home.issuer, clientId: home.clientId };
-    if (given.clientSecretFile !== undefined) source.clientSecretFile = given.clientSecretFile;
-    const secret = runtime.env("CLAUTH_CLIENT_SECRET");
-    if (secret !== undefined) source.clientSecret = secret;
-    const keyFile = given.privateKeyFile ?? runtime.env("CLAUTH_PRIVATE_KEY_FILE");
-    if (keyFile !== undefined) source.privateKeyFile = keyFile;
-    sources.push(source);
-  }
-  const entry = (await runConfig(runtime)).profiles[home.profile];
-  if (entry?.client_secret_file || entry?.private_key_file) {
-    // Paths in the config file are relative to it (as in settings.ts).
-    const fromConfig = (path: string) =>
-      isAbsolutePath(path) ? path : join(parentDir(home.configPath), path);
-    const source: CredentialSource = {
-      issuer: entry.issuer ?? home.issuer,
-      clientId: entry.client_id ?? home.clientId,
-    };
-    if (entry.client_secret_file) source.clientSecretFile = fromConfig(entry.client_secret_file);
-    if (entry.private_key_file) source.privateKeyFile = fromConfig(entry.private_key_file);
-    sources.push(source);
-  }
-  return sources;
-}
-
-/**
- * `settings` less what the profile's config says about another issuer or client than the
- * one they name: its endpoints belong to its issuer, its token_endpoint_auth_method to its
- * issuer and client. A token or secret must not go to one server's endpoint for another.
- */
-export async function ownSettings(settings: Settings, runtime: Runtime): Promise<Settings> {
-  const entry = (await runConfig(runtime)).profiles[settings.profile] ?? {};
-  const otherIssuer = (entry.issuer ?? settings.issuer) !== settings.issuer;
-  const own = { ...settings };
-  if (otherIssuer) own.endpoints = {};
-  if (otherIssuer || (entry.client_id ?? settings.clientId) !== settings.clientId) {
-    delete own.authMethod;
-  }
-  return own;
 }
 
 /** The per-run context of a command that works on a profile's settings. */
@@ -298,36 +232,4 @@ export class CommandContext {
         ),
     };
   }
-}
-
-/**
- * The client secret from the first source that has one: --client-secret-file beats
- * CLAUTH_CLIENT_SECRET beats the profile's client_secret_file. Never taken from a plain
- * argument, so it stays out of `ps` output.
- */
-async function readClientSecret(
-  sources: CredentialSource[],
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  for (const { clientSecretFile: file, clientSecret } of sources) {
-    if (file === undefined) {
-      if (clientSecret === undefined) continue;
-      return clientSecret;
-    }
-    const secret = (await readUserFile(file, "client secret", { signal })).replace(/\r?\n$/, "");
-    if (!secret) throw new ClauthError("usage", `The client secret file ${file} is empty.`);
-    return secret;
-  }
-  return undefined;
-}
-
-/** The private_key_jwt signing key from the settings' key file, if there is one. */
-async function readPrivateKey(
-  file: string | undefined,
-  signal: AbortSignal,
-): Promise<ClientPrivateKey | undefined> {
-  if (file === undefined) return undefined;
-  // Loaded only for a key file: it brings jose and node:crypto.
-  const { parsePrivateKey } = await import("../flows/tokens/private_key.ts");
-  return await parsePrivateKey(await readUserFile(file, "private key", { signal }), file);
 }

@@ -37,16 +37,16 @@ Options:
 Commands:
   token [options] [git-action]  print a usable access token (cached, refreshed
                                 or fetched anew)
-  api [options] <url>           make one authenticated request to an API and
-                                print the answer (like gh api)
-  proof [options]               print a DPoP proof for one request with the
-                                profile's token (RFC 9449)
   login [options]               log in (or, for client credentials, fetch a
                                 token) and store the tokens
   logout [options]              revoke the profile's tokens at the server (when
                                 it can) and delete them
   exec [options] <command...>   run a command with a usable access token in its
                                 environment
+  api [options] <url>           make one authenticated request to an API and
+                                print the answer (like gh api)
+  proof [options]               print a DPoP proof for one request with the
+                                profile's token (RFC 9449)
   exchange [options]            trade a token for another (RFC 8693 token
                                 exchange); prints it, never caches it
   whoami                        show who is logged in: the verified ID token's
@@ -78,76 +78,6 @@ Options:
                                proof)
   --url <url>                  with --output header: the request's URL (DPoP
                                proof)
-  -h, --help                   display help for command
-
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
-`,
-  "api": `Usage: clauth api [options] <url>
-
-make one authenticated request to an API and print the answer (like gh api)
-
-Arguments:
-  url                          the API's URL: https://, or http:// on loopback
-
-Options:
-  --method <method>            HTTP method (default GET, or POST with --data)
-  -H, --header <header>        "Name: value" header to add; repeatable (default:
-                               [])
-  --data <body>                request body: TEXT, @FILE, or - for stdin
-  --include                    print the status line and headers to stderr
-                               (default: false)
-  -h, --help                   display help for command
-
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
-`,
-  "proof": `Usage: clauth proof [options]
-
-print a DPoP proof for one request with the profile's token (RFC 9449)
-
-Options:
-  --method <method>            the request's HTTP method
-  --url <url>                  the request's URL
-  --nonce <nonce>              the server's DPoP-Nonce, when it asked for one
   -h, --help                   display help for command
 
 Global Options:
@@ -264,6 +194,76 @@ Options:
                                (default: "CLAUTH_ACCESS_TOKEN")
   --min-ttl <seconds>          renew when fewer seconds are left (default 30,
                                capped at half a token's lifetime)
+  -h, --help                   display help for command
+
+Global Options:
+  -V, --version                output the version number
+  --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --issuer <url>               authorization server issuer URL (env:
+                               CLAUTH_ISSUER)
+  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
+  --client-secret-file <path>  file holding the client secret (or set
+                               CLAUTH_CLIENT_SECRET; never pass it as an
+                               argument)
+  --private-key-file <path>    PEM or JWK private key: authenticate with a
+                               signed JWT, private_key_jwt (env:
+                               CLAUTH_PRIVATE_KEY_FILE)
+  --scope <scopes>             space-separated scopes, e.g. "openid
+                               offline_access" (env: CLAUTH_SCOPE)
+  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
+                               "auto", "browser", "device",
+                               "client-credentials")
+  --timeout <seconds>          timeout for each network request, default 30
+                               (env: CLAUTH_TIMEOUT)
+  --json                       machine-readable output where a command has it
+  --verbose                    show details of failures
+`,
+  "api": `Usage: clauth api [options] <url>
+
+make one authenticated request to an API and print the answer (like gh api)
+
+Arguments:
+  url                          the API's URL: https://, or http:// on loopback
+
+Options:
+  --method <method>            HTTP method (default GET, or POST with --data)
+  -H, --header <header>        "Name: value" header to add; repeatable (default:
+                               [])
+  --data <body>                request body: TEXT, @FILE, or - for stdin
+  --include                    print the status line and headers to stderr
+                               (default: false)
+  -h, --help                   display help for command
+
+Global Options:
+  -V, --version                output the version number
+  --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --issuer <url>               authorization server issuer URL (env:
+                               CLAUTH_ISSUER)
+  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
+  --client-secret-file <path>  file holding the client secret (or set
+                               CLAUTH_CLIENT_SECRET; never pass it as an
+                               argument)
+  --private-key-file <path>    PEM or JWK private key: authenticate with a
+                               signed JWT, private_key_jwt (env:
+                               CLAUTH_PRIVATE_KEY_FILE)
+  --scope <scopes>             space-separated scopes, e.g. "openid
+                               offline_access" (env: CLAUTH_SCOPE)
+  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
+                               "auto", "browser", "device",
+                               "client-credentials")
+  --timeout <seconds>          timeout for each network request, default 30
+                               (env: CLAUTH_TIMEOUT)
+  --json                       machine-readable output where a command has it
+  --verbose                    show details of failures
+`,
+  "proof": `Usage: clauth proof [options]
+
+print a DPoP proof for one request with the profile's token (RFC 9449)
+
+Options:
+  --method <method>            the request's HTTP method
+  --url <url>                  the request's URL
+  --nonce <nonce>              the server's DPoP-Nonce, when it asked for one
   -h, --help                   display help for command
 
 Global Options:

@@ -20,14 +20,8 @@ import { forget } from "./remembered.ts";
 import { errorHints } from "./error_hints.ts";
 import { epochSeconds } from "./runtime.ts";
 import { describeExpiry } from "./time_text.ts";
-import {
-  CommandContext,
-  type CredentialSource,
-  credentialSources,
-  type GlobalOptions,
-  ownSettings,
-  type Session,
-} from "./context.ts";
+import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
+import { type CredentialSource, credentialSources, ownSettings } from "./credentials.ts";
 import { profileName, resolveSettings, sourcesOf } from "./settings.ts";
 
 /** Options of `clauth logout`. */

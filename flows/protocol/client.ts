@@ -6,7 +6,7 @@
  */
 
 import * as oauth from "oauth4webapi";
-import type { Acquisition, DPoPKey } from "../../acquisition.ts";
+import type { Acquisition } from "../../acquisition.ts";
 import { ClauthError } from "../../errors.ts";
 import type { FlowDependencies } from "./dependencies.ts";
 import { discover } from "./discovery.ts";
@@ -23,7 +23,8 @@ import { checkEndpointUrl, isLoopbackHost } from "./endpoints.ts";
 import { endpointOf, toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata } from "./oauth_types.ts";
 import { checkTokenResponse, tokenTypeRefusal } from "./token_response.ts";
-import { type DPoPProofs, dpopProofs, isDPoPNonceError } from "../tokens/dpop.ts";
+import type { DPoPProofs } from "../tokens/dpop.ts";
+import { retryingOnDPoPNonce } from "./dpop_requests.ts";
 
 /** Who the client is and where its server lives. */
 export interface ClientSettings extends ClientCredentials {
@@ -61,23 +62,11 @@ export interface Client {
     [oauth.customFetch]: typeof fetch;
     [oauth.allowInsecureRequests]: boolean;
     signal?: AbortSignal;
-    /** Signs a DPoP proof for every request that takes one (see {@linkcode withDPoP}). */
+    /** Signs a DPoP proof for every request that takes one (see `withDPoP`). */
     DPoP?: oauth.DPoPHandle;
   };
   /** The DPoP key its requests prove possession of, when tokens are to be DPoP-bound. */
   readonly dpop?: DPoPProofs;
-}
-
-/**
- * The same client with DPoP (RFC 9449): every request to the token endpoint (each grant,
- * refresh, exchange), PAR, userinfo, revocation and introspection carries a proof signed
- * with `key`, and the tokens it gets are bound to that key. A server's `use_dpop_nonce`
- * answer is retried once with the nonce it sent, which is then used for that server for
- * the rest of the run.
- */
-export async function withDPoP(client: Client, key: DPoPKey): Promise<Client> {
-  const dpop = await dpopProofs(key);
-  return { ...client, dpop, requestOptions: { ...client.requestOptions, DPoP: dpop.handle } };
 }
 
 /**
@@ -271,47 +260,4 @@ export async function authenticatedCall<T>(
     const method = chooseAuthMethod(client.as, client.settings);
     throw toClauthError(error, endpointOf(endpoint), { credential: credentialSetting(method) });
   }
-}
-
-/**
- * oauth4webapi's options for a request it adds no DPoP proof to itself (revocation,
- * introspection): the client's, plus, when it has a DPoP key, a proof for `endpoint` and a
- * fetch that learns the server's nonce from the answer. Call once per request: a proof is
- * good for one request only.
- */
-export async function withProofFor(
-  client: Client,
-  endpoint: "revocation_endpoint" | "introspection_endpoint",
-): Promise<Client["requestOptions"] & { headers?: Record<string, string> }> {
-  const { dpop } = client;
-  const url = client.as[endpoint];
-  if (!dpop || typeof url !== "string") return client.requestOptions;
-  const inner = client.requestOptions[oauth.customFetch];
-  return {
-    ...client.requestOptions,
-    headers: { dpop: await dpop.proof("POST", url) },
-    [oauth.customFetch]: async (input, init) => {
-      const response = await inner(input, init);
-      dpop.remember(response, url);
-      return response;
-    },
-  };
-}
-
-/**
- * `send`, sent once more when the server answers `use_dpop_nonce` (RFC 9449 §8): oauth4webapi
- * has by then learned the nonce from the answer's DPoP-Nonce header, and puts it in the new
- * proof. Once only: a server that keeps asking is refused with its own error.
- */
-function retryingOnDPoPNonce<T>(
-  send: (auth: oauth.ClientAuth) => Promise<T>,
-): (auth: oauth.ClientAuth) => Promise<T> {
-  return async (auth) => {
-    try {
-      return await send(auth);
-    } catch (error) {
-      if (!isDPoPNonceError(error)) throw error;
-      return await send(auth);
-    }
-  };
 }

@@ -6,7 +6,8 @@
  */
 
 import * as oauth from "oauth4webapi";
-import { authenticatedCall, type Client, withProofFor } from "./client.ts";
+import { authenticatedCall, type Client } from "./client.ts";
+import { withProofFor } from "./dpop_requests.ts";
 import type { AuthMethod } from "./client_auth.ts";
 import type { IntrospectionResponse } from "./oauth_types.ts";
 

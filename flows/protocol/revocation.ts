@@ -6,7 +6,8 @@
 
 import * as oauth from "oauth4webapi";
 import { ClauthError } from "../../errors.ts";
-import { authenticatedCall, type Client, withProofFor } from "./client.ts";
+import { authenticatedCall, type Client } from "./client.ts";
+import { withProofFor } from "./dpop_requests.ts";
 import { chooseAuthMethod } from "./client_auth.ts";
 import { fieldsOf } from "./oauth_errors.ts";
 
