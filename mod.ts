@@ -18,6 +18,9 @@
  *   issuer's keys, iss, aud, exp, nonce). {@linkcode verifyIdToken} and
  *   {@linkcode fetchUserInfo} answer "who is this user?"; {@linkcode introspectToken} asks the
  *   server whether a token is still active; {@linkcode revokeToken} ends it.
+ * - **DPoP** (RFC 9449): {@linkcode withDPoP} gives a client whose every request proves
+ *   possession of a key from {@linkcode generateDPoPKey}; the tokens it gets are bound to it
+ *   (the `dpopKey` of the {@linkcode Acquisition}, stored with them by {@linkcode saveTokens}).
  * - **Errors**: expected failures are a {@linkcode ClauthError} with a stable `code` and a
  *   message meant for a person; {@linkcode exitCodeFor} maps codes to exit codes.
  *
@@ -129,6 +132,16 @@ export type {
   UserInfoResponse,
 } from "./flows/protocol/oauth_types.ts";
 export { type Client, type ClientSettings, createClient } from "./flows/protocol/client.ts";
+export { withDPoP } from "./flows/protocol/dpop_requests.ts";
+export {
+  chooseDPoPAlgorithm,
+  DPOP_ALGORITHMS,
+  type DPoPAlgorithm,
+  type DPoPKey,
+  type DPoPProofs,
+  dpopProofs,
+  generateDPoPKey,
+} from "./flows/tokens/dpop.ts";
 export { chooseAuthMethod, type ClientCredentials } from "./flows/protocol/client_auth.ts";
 export { type ClientPrivateKey, parsePrivateKey } from "./flows/tokens/private_key.ts";
 export { discover, type DiscoverOptions } from "./flows/protocol/discovery.ts";
@@ -138,6 +151,7 @@ export {
   type AuthorizationCodeOptions,
   type AuthorizationCodeResult,
 } from "./flows/grants/authorization_code.ts";
+export type { ParPolicy } from "./flows/grants/pushed_authorization.ts";
 export type { PastedRedirectReader } from "./flows/grants/authorization_response.ts";
 export {
   deviceCodeFlow,

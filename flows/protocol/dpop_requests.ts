@@ -17,6 +17,27 @@ import type { Client } from "./client.ts";
  * with `key`, and the tokens it gets are bound to that key. A server's `use_dpop_nonce`
  * answer is retried once with the nonce it sent, which is then used for that server for
  * the rest of the run.
+ *
+ * @example Client credentials bound to a key
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clientCredentialsFlow, createClient, generateDPoPKey, withDPoP } from "@clauth/clauth";
+ * import { startDevProvider } from "../../dev/provider.ts";
+ *
+ * const idp = await startDevProvider();
+ * const client = await createClient({
+ *   issuer: idp.issuer,
+ *   clientId: "demo-service",
+ *   clientSecret: "demo-service-secret",
+ * });
+ * const key = await generateDPoPKey("ES256"); // store it with the tokens: they need it
+ * const { response, dpopKey } = await clientCredentialsFlow(await withDPoP(client, key));
+ * assert.equal(response.token_type, "dpop");
+ * assert.equal(dpopKey?.jkt, key.jkt);
+ * await idp.close();
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 export async function withDPoP(client: Client, key: DPoPKey): Promise<Client> {
   const dpop = await dpopProofs(key);

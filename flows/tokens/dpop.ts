@@ -108,7 +108,12 @@ interface Internals {
 
 /** A key's proofs: the handle for oauth4webapi, and proofs for any other request. */
 export interface DPoPProofs {
-  /** Pass as oauth4webapi's `DPoP` option; it adds proofs and learns nonces itself. */
+  /**
+   * Pass as oauth4webapi's `DPoP` option; it adds proofs and learns nonces itself. Its shape
+   * follows oauth4webapi's.
+   *
+   * @internal
+   */
   readonly handle: oauth.DPoPHandle;
   /** The key the proofs are signed with. */
   readonly key: DPoPKey;
