@@ -171,8 +171,13 @@ export class CommandContext {
   }
 
   /** Gets a client-credentials token (no person involved). */
-  async fetchClientCredentials(previous?: StoredTokens): Promise<Acquisition> {
-    const client = await this.requestingClient(previous?.auth_method, previous?.dpop_key);
+  async fetchClientCredentials(
+    previous?: StoredTokens,
+    options: { newKey?: boolean } = {},
+  ): Promise<Acquisition> {
+    // A renewal keeps the slot's DPoP key; a login makes a new one.
+    const key = options.newKey ? undefined : previous?.dpop_key;
+    const client = await this.requestingClient(previous?.auth_method, key);
     const { clientSecret, privateKey, configuredMethod } = client.settings;
     if (!clientSecret && !privateKey && configuredMethod !== "none") {
       const { profile, issuer, clientId } = this.settings;

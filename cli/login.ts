@@ -32,7 +32,7 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   const previous = await store.get(settings.profile, binding).catch(() => undefined);
   if (settings.flow === "client-credentials") warnRedirectUrisUnused(context, options);
   const acquired = settings.flow === "client-credentials"
-    ? await context.fetchClientCredentials(previous)
+    ? await context.fetchClientCredentials(previous, { newKey: true })
     : await interactiveLogin(context, options);
   const now = context.now();
   const tokens = await saveTokens(acquired, {

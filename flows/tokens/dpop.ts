@@ -17,7 +17,7 @@ import { safeText } from "../protocol/safe_text.ts";
 export type { DPoPKey } from "../../acquisition.ts";
 
 /** The proof algorithms clauth can sign with, in the order it prefers them. */
-export const DPOP_ALGORITHMS = ["ES256", "EdDSA", "ES384", "PS256", "RS256"] as const;
+export const DPOP_ALGORITHMS = ["ES256", "Ed25519", "EdDSA", "ES384", "PS256", "RS256"] as const;
 /** One of {@linkcode DPOP_ALGORITHMS}. */
 export type DPoPAlgorithm = typeof DPOP_ALGORITHMS[number];
 
@@ -26,6 +26,8 @@ const KEY_ALGORITHMS: Record<DPoPAlgorithm, RsaHashedImportParams | EcKeyImportP
   {
     ES256: { name: "ECDSA", namedCurve: "P-256" },
     ES384: { name: "ECDSA", namedCurve: "P-384" },
+    // The same key: "Ed25519" is its fully specified name (RFC 9864), "EdDSA" the older one.
+    Ed25519: { name: "Ed25519" },
     EdDSA: { name: "Ed25519" },
     PS256: { name: "RSA-PSS", hash: "SHA-256" },
     RS256: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
@@ -82,7 +84,13 @@ export async function dpopProofs(key: DPoPKey): Promise<DPoPProofs> {
   const publicKey = await crypto.subtle.importKey("jwk", publicJwk(key.jwk), params, true, [
     "verify",
   ]);
-  const handle = oauth.DPoP({}, { privateKey, publicKey }) as oauth.DPoPHandle & Partial<Internals>;
+  // oauth4webapi names Ed25519 proofs "Ed25519"; a server that lists "EdDSA" gets that.
+  const options: oauth.ModifyAssertionOptions = alg === "EdDSA"
+    ? { [oauth.modifyAssertion]: (header) => void (header.alg = "EdDSA") }
+    : {};
+  const handle = oauth.DPoP({}, { privateKey, publicKey }, options) as
+    & oauth.DPoPHandle
+    & Partial<Internals>;
   if (typeof handle.addProof !== "function" || typeof handle.cacheNonce !== "function") {
     // oauth4webapi's handle has had these since 3.0; an update that drops them must fail here.
     throw new Error("oauth4webapi's DPoP handle lacks addProof/cacheNonce");

@@ -151,3 +151,22 @@ Deno.test("clauth proof and clauth token --output header --method --url give hea
     }
   });
 });
+
+Deno.test("client credentials with DPoP: a new login makes a new key; a renewal keeps the slot's key", async () => {
+  await withProvider({}, async (idp) => {
+    const home = await profileHome("ci", {
+      issuer: idp.issuer,
+      client_id: "demo-service",
+      flow: "client-credentials",
+      dpop: true,
+    }, { CLAUTH_CLIENT_SECRET: "demo-service-secret" });
+    const file = `${home.stateDir}/tokens/ci.json`;
+    const jkt = async () => (await readSlot(file)).dpop_key.jkt as string;
+    assert.equal((await runClauth(["login"], { env: home.env })).code, 0);
+    const first = await jkt();
+    assert.equal((await runClauth(["token", "--force-refresh"], { env: home.env })).code, 0);
+    assert.equal(await jkt(), first, "a renewal keeps the key");
+    assert.equal((await runClauth(["login"], { env: home.env })).code, 0);
+    assert.notEqual(await jkt(), first, "a new login rotates it");
+  });
+});
