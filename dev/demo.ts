@@ -1,11 +1,13 @@
 /**
  * `deno task demo`: starts the dev provider and runs every clauth flow against it, end to
  * end and unattended, through the real CLI. Prints what happened (token fingerprints, never
- * tokens or secrets), stops the provider, and exits 0 only if every step worked.
+ * tokens, DPoP proofs or secrets), stops the provider, and exits 0 only if every step worked.
+ * The DPoP and resource-indicator steps are in dev/_demo_api_steps.ts.
  */
 
 import { fileURLToPath } from "node:url";
 import { approveDeviceCode } from "./device_approval.ts";
+import { dpopStep, resourceStep } from "./_demo_api_steps.ts";
 import { GRANT_TOKEN_EXCHANGE, startDevProvider, TOKEN_TYPE_ACCESS_TOKEN } from "./provider.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -16,7 +18,10 @@ const decoder = new TextDecoder();
 
 const idp = await startDevProvider({ autoApprove: true, deviceInterval: 1 });
 const home = await Deno.makeTempDir({ prefix: "clauth-demo-" });
+// The caller's own CLAUTH_ settings (a profile, an issuer) would beat the demo's config.
+const callerEnv = Object.entries(Deno.env.toObject()).filter(([name]) => !/^CLAUTH_/i.test(name));
 const env = {
+  ...Object.fromEntries(callerEnv),
   CLAUTH_CONFIG_DIR: `${home}/config`,
   CLAUTH_STATE_DIR: `${home}/state`,
   BROWSER: FAKE_BROWSER,
@@ -50,6 +55,20 @@ await Deno.writeTextFile(
           flow: "device",
           scope: "openid offline_access api:read",
         },
+        // demo-dpop accepts DPoP-bound tokens only; `login --dpop` makes the key pair.
+        dpop: {
+          issuer: idp.issuer,
+          client_id: "demo-dpop",
+          flow: "browser",
+          scope: "openid profile offline_access api:read",
+        },
+        // Tokens for one API (`login --resource`): JWTs whose `aud` is that API.
+        api: {
+          issuer: idp.issuer,
+          client_id: "demo-cli",
+          flow: "browser",
+          scope: "api:read",
+        },
       },
     },
     null,
@@ -65,6 +84,7 @@ async function clauth(args: string[], onStderrLine?: (line: string) => void): Pr
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", MAIN, ...args],
     env,
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -98,7 +118,9 @@ function check(ok: boolean, what: string): void {
 }
 
 try {
-  console.log(`Dev provider: ${idp.issuer} (clients demo-cli, demo-service; user alice)`);
+  console.log(
+    `Dev provider: ${idp.issuer} (clients demo-cli, demo-service, demo-dpop; user alice)`,
+  );
   console.log(`Config and tokens in ${home}`);
 
   console.log("\n== Client credentials (CI jobs, bots) ==");
@@ -157,6 +179,10 @@ try {
   });
   await approving;
   console.log(`  token: ${await fingerprint(await clauth(["token", "--profile", "ssh"]))}`);
+
+  const shell = { issuer: idp.issuer, clauth, check, fingerprint };
+  await dpopStep(shell);
+  await resourceStep(shell);
 
   console.log("\n== Status of every profile (never shows tokens) ==");
   console.log((await clauth(["status"])).replace(/^/gm, "  "));

@@ -2,7 +2,7 @@
  * `deno task idp`: runs the development authorization server until SIGINT/SIGTERM.
  *
  *   deno task idp [--port N] [--auto-approve] [--json] [--access-token-ttl S]
- *                 [--refresh-token-ttl S] [--device-interval S]
+ *                 [--refresh-token-ttl S] [--device-interval S] [--dpop-nonce]
  *
  * Prints the issuer and the clients on stdout (one JSON object with --json), nothing else.
  * Bad flags: a message on stderr, exit 2.
@@ -19,10 +19,12 @@ Runs the clauth development authorization server (oidc-provider) on 127.0.0.1.
 Options:
   --port N                 port to listen on (default 0: a free port)
   --auto-approve           log in and consent as alice without any page
-  --json                   print {"issuer":...,"clients":[...]} as one JSON line
+  --json                   print {"issuer":...,"clients":[...],...} as one JSON line
   --access-token-ttl S     access token lifetime in seconds (default 3600)
   --refresh-token-ttl S    refresh token lifetime in seconds (default 86400)
   --device-interval S      device flow polling interval in seconds (default 5)
+  --dpop-nonce             require a server nonce in DPoP proofs at the token and PAR
+                           endpoints (RFC 9449 §8: use_dpop_nonce, then retry with it)
   -h, --help               show this help`;
 
 class UsageError extends Error {}
@@ -43,6 +45,7 @@ export function parseIdpArgs(
         "access-token-ttl": { type: "string" },
         "refresh-token-ttl": { type: "string" },
         "device-interval": { type: "string" },
+        "dpop-nonce": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -68,12 +71,21 @@ export function parseIdpArgs(
   if (refreshTokenTtl !== undefined) options.refreshTokenTtl = refreshTokenTtl;
   if (deviceInterval !== undefined) options.deviceInterval = deviceInterval;
   if (values["auto-approve"]) options.autoApprove = true;
+  if (values["dpop-nonce"]) options.dpopNonce = true;
   return { options, json: values.json ?? false, help: values.help ?? false };
 }
 
-function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: string): string {
-  const { public: pub, confidential, privateKeyJwt } = idp.clients;
+function describe(
+  idp: DevProvider,
+  json: boolean,
+  options: DevProviderOptions,
+  user: string,
+): string {
+  const { public: pub, confidential, privateKeyJwt, dpop, par } = idp.clients;
+  const dpopNonce = options.dpopNonce ?? false;
   if (json) {
+    // The two clients' requirements under their registration metadata names (RFC 9449 §5.2,
+    // RFC 9126 §6); new fields go at the end so earlier readers keep working.
     return JSON.stringify({
       issuer: idp.issuer,
       clients: [
@@ -88,7 +100,14 @@ function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: s
           private_jwk: privateKeyJwt.private_jwk,
           type: "private_key_jwt",
         },
+        { client_id: dpop.client_id, type: "public", dpop_bound_access_tokens: true },
+        {
+          client_id: par.client_id,
+          type: "public",
+          require_pushed_authorization_requests: true,
+        },
       ],
+      dpop_nonce: dpopNonce,
     });
   }
   return [
@@ -96,7 +115,10 @@ function describe(idp: DevProvider, json: boolean, autoApprove: boolean, user: s
     `client: ${pub.client_id} (public)`,
     `client: ${confidential.client_id} (confidential, secret ${confidential.client_secret})`,
     `client: ${privateKeyJwt.client_id} (private_key_jwt, a fresh key each run: see --json)`,
-    `user: ${user}${autoApprove ? " (auto-approve)" : ""}`,
+    `client: ${dpop.client_id} (public, DPoP-bound tokens only)`,
+    `client: ${par.client_id} (public, pushed authorization requests only)`,
+    ...(dpopNonce ? ["dpop: a server nonce is required at the token and PAR endpoints"] : []),
+    `user: ${user}${options.autoApprove ? " (auto-approve)" : ""}`,
   ].join("\n");
 }
 
@@ -127,7 +149,7 @@ async function main(args: string[]): Promise<number> {
   const onSignal = () => stop();
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
 
-  console.log(describe(idp, parsed.json, parsed.options.autoApprove ?? false, USER_ID));
+  console.log(describe(idp, parsed.json, parsed.options, USER_ID));
   await stopped;
   for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   await idp.close();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { dpopKey, handMadeProof } from "./_oauth.ts";
 
 const IDP = fileURLToPath(new URL("../../dev/idp.ts", import.meta.url));
 const PERMISSIONS = ["--allow-net=127.0.0.1", "--allow-env", "--allow-read"];
@@ -64,7 +65,7 @@ Deno.test(
       async (line) => {
         const info = JSON.parse(line);
         assert.match(info.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
-        const [pub, confidential, jwt] = info.clients;
+        const [pub, confidential, jwt, dpop, par] = info.clients;
         assert.deepEqual([pub, confidential], [
           { client_id: "demo-cli", type: "public" },
           { client_id: "demo-service", client_secret: "demo-service-secret", type: "confidential" },
@@ -73,6 +74,11 @@ Deno.test(
         assert.equal(jwt.type, "private_key_jwt");
         assert.equal(jwt.private_jwk.kty, "EC");
         assert.equal(typeof jwt.private_jwk.d, "string");
+        assert.deepEqual([dpop, par], [
+          { client_id: "demo-dpop", type: "public", dpop_bound_access_tokens: true },
+          { client_id: "demo-par", type: "public", require_pushed_authorization_requests: true },
+        ]);
+        assert.equal(info.dpop_nonce, false);
         const cc = await fetch(`${info.issuer}/token`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -96,16 +102,64 @@ Deno.test(
   },
 );
 
-Deno.test("idp prints human lines and stops on SIGINT", NO_SIGNALS, async () => {
-  const { out, status } = await runIdp([], (line) => {
-    assert.match(line, /^issuer: http:\/\/127\.0\.0\.1:\d+$/);
-  }, "SIGINT");
-  assert.equal(status.code, 0);
-  assert.match(out, /client: demo-cli \(public\)/);
-  assert.match(out, /client: demo-service \(confidential, secret demo-service-secret\)/);
-  assert.match(out, /client: demo-jwt-service \(private_key_jwt/);
-  assert.match(out, /user: alice/);
-});
+Deno.test(
+  "idp prints human lines, asks for no DPoP nonce by default, and stops on SIGINT",
+  NO_SIGNALS,
+  async () => {
+    const { out, status } = await runIdp([], async (line) => {
+      assert.match(line, /^issuer: http:\/\/127\.0\.0\.1:\d+$/);
+      const response = await tokenRequestWithoutNonce(line.replace(/^issuer: /, ""));
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).token_type, "DPoP");
+    }, "SIGINT");
+    assert.equal(status.code, 0);
+    assert.match(out, /client: demo-cli \(public\)/);
+    assert.match(out, /client: demo-service \(confidential, secret demo-service-secret\)/);
+    assert.match(out, /client: demo-jwt-service \(private_key_jwt/);
+    assert.match(out, /^client: demo-dpop \(public, DPoP-bound tokens only\)$/m);
+    assert.match(out, /^client: demo-par \(public, pushed authorization requests only\)$/m);
+    assert.doesNotMatch(out, /nonce/);
+    assert.match(out, /user: alice/);
+  },
+);
+
+/** A client-credentials request by demo-service with a DPoP proof that carries no nonce. */
+async function tokenRequestWithoutNonce(issuer: string): Promise<Response> {
+  const tokenUrl = `${issuer}/token`;
+  return await fetch(tokenUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      dpop: await handMadeProof((await dpopKey()).keyPair, tokenUrl),
+    },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: "demo-service",
+      client_secret: "demo-service-secret",
+    }),
+  });
+}
+
+Deno.test(
+  "idp --dpop-nonce says so and answers a proof without a nonce with use_dpop_nonce",
+  NO_SIGNALS,
+  async () => {
+    const { out, status } = await runIdp(["--dpop-nonce"], async (line) => {
+      const issuer = line.replace(/^issuer: /, "");
+      const response = await tokenRequestWithoutNonce(issuer);
+      assert.equal(response.status, 400);
+      assert.equal((await response.json()).error, "use_dpop_nonce");
+      assert.match(response.headers.get("dpop-nonce") ?? "", /^\S+$/);
+    }, "SIGTERM");
+    assert.equal(status.code, 0);
+    assert.match(out, /^dpop: a server nonce is required at the token and PAR endpoints$/m);
+
+    const json = await runIdp(["--json", "--dpop-nonce"], (line) => {
+      assert.equal(JSON.parse(line).dpop_nonce, true);
+    }, "SIGTERM");
+    assert.equal(json.status.code, 0);
+  },
+);
 
 Deno.test("idp refuses bad flags with exit 2 and a message on stderr", async () => {
   for (const args of [["--bogus"], ["--port", "http"], ["--device-interval", "-1"], ["extra"]]) {
