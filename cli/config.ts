@@ -71,6 +71,13 @@ export interface ProfileConfig extends EndpointOverrides {
   max_age?: number;
   /** More authorization request parameters, by name. */
   auth_params?: Record<string, string>;
+  /** A provider preset (`clauth providers`), and where the user's instance is. */
+  provider?: string;
+  host?: string;
+  authority?: string;
+  tenant?: string;
+  /** Only for a provider whose desktop clients' secret is not confidential (Google). */
+  client_secret?: string;
 }
 
 /** The longest request timeout a timer can hold (2^31 - 1 ms), in seconds. */
@@ -116,6 +123,10 @@ const STRING_KEYS = [
   "login_hint",
   "prompt",
   "acr_values",
+  "provider",
+  "host",
+  "authority",
+  "tenant",
   ...ENDPOINT_NAMES,
 ] as const satisfies readonly (keyof ProfileConfig)[];
 
@@ -233,6 +244,9 @@ function validateConfig(value: unknown, path: string): ConfigFile {
         if (!isObject(setting) || Object.values(setting).some((v) => typeof v !== "string")) {
           throw fail(where, "must be an object of parameter names and string values");
         }
+      } else if (key === "client_secret" && profile.provider !== undefined) {
+        // Allowed for the providers that say so; the preset decides when it is used.
+        if (typeof setting !== "string" || setting === "") throw fail(where, "must be a string");
       } else if (key === "client_secret") {
         throw fail(
           where,

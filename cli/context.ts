@@ -18,7 +18,14 @@ import type { LockOptions, TokenStore } from "../storage/token_store.ts";
 import type { Acquisition } from "../acquisition.ts";
 import type { UsableTokenOptions } from "../storage/usable_token.ts";
 import { epochSeconds, type Runtime } from "./runtime.ts";
-import { type GlobalFlags, resolveSettings, type Settings, sourcesOf } from "./settings.ts";
+import {
+  type GlobalFlags,
+  PresetsNeeded,
+  resolveSettings,
+  type Settings,
+  sourcesOf,
+} from "./settings.ts";
+import type { Preset } from "../flows/presets/preset.ts";
 import type { Terminal } from "./terminal.ts";
 import {
   type CredentialSource,
@@ -43,6 +50,33 @@ export interface Session {
   readonly signal: AbortSignal;
   /** The cached-token path has just found the token stale (no need to read it again first). */
   readonly cachedTokenStale?: boolean;
+  /** The provider preset's reading of an error's description (Entra's AADSTS codes). */
+  presetHint?: (description: string) => string | undefined;
+}
+
+/**
+ * The settings of `flags` (see {@linkcode ownSettings}), and the provider preset they name.
+ * The presets load only for a profile that names a provider.
+ */
+export async function settingsWithPreset(
+  flags: GlobalFlags,
+  runtime: Runtime,
+): Promise<{ settings: Settings; preset?: Preset }> {
+  const sources = sourcesOf(runtime);
+  let resolved: Settings;
+  try {
+    resolved = await resolveSettings(flags, sources);
+  } catch (error) {
+    if (!(error instanceof PresetsNeeded)) throw error;
+    const { PRESETS, presetNamed } = await import("../flows/presets/registry.ts");
+    const presets = { named: presetNamed, names: PRESETS.map((preset) => preset.name) };
+    resolved = await resolveSettings(flags, { ...sources, presets });
+  }
+  const settings = await ownSettings(resolved, runtime);
+  if (settings.provider === undefined) return { settings };
+  const { presetNamed } = await import("../flows/presets/registry.ts");
+  const preset = presetNamed(settings.provider);
+  return preset ? { settings, preset } : { settings };
 }
 
 /** The per-run context of a command that works on a profile's settings. */
@@ -60,6 +94,8 @@ export class CommandContext {
     readonly settings: Settings,
     readonly session: Session,
     readonly credentials: readonly CredentialSource[],
+    /** The provider preset the profile uses, if any. */
+    readonly preset?: Preset,
   ) {
     this.store = new JsonFileStore(session.runtime.stateDir);
   }
@@ -67,12 +103,13 @@ export class CommandContext {
   /** Resolves settings from flags, environment and config, then builds the context. */
   static async create(options: GlobalOptions, session: Session): Promise<CommandContext> {
     const { runtime } = session;
-    const settings = await ownSettings(await resolveSettings(options, sourcesOf(runtime)), runtime);
+    const { settings, preset } = await settingsWithPreset(options, runtime);
     // Refused before anything else, even when no request would be made (a token without a
     // refresh token). The cached-token path skips this: an http issuer never got a token.
     checkIssuer(settings.issuer);
-    const credentials = await credentialSources(settings, runtime, options);
-    return new CommandContext(options, settings, session, credentials);
+    if (preset?.behaviour.errorHint) session.presetHint = preset.behaviour.errorHint;
+    const credentials = await credentialSources(settings, runtime, options, preset);
+    return new CommandContext(options, settings, session, credentials, preset);
   }
 
   get terminal(): Terminal {
@@ -167,7 +204,23 @@ export class CommandContext {
       ...(privateKey === undefined ? {} : { privateKey }),
       ...(configuredMethod ? { configuredMethod } : {}),
       ...(rememberedMethod ? { rememberedMethod: rememberedMethod as AuthMethod } : {}),
+      ...(settings.discovery === false ? { discovery: false } : {}),
+      ...(this.preset ? { behaviour: this.preset.behaviour } : {}),
     }, this.deps);
+  }
+
+  /** The scope to ask the server for: the settings', as the provider's preset wants it. */
+  requestScope(): string | undefined {
+    const { scope } = this.settings;
+    return this.preset?.behaviour.scope ? this.preset.behaviour.scope(scope) : scope;
+  }
+
+  /** Authorization request parameters: the preset's, then the profile's and the flags'. */
+  authorizationParameters(): Record<string, string> {
+    return {
+      ...this.preset?.behaviour.authorizationParameters,
+      ...this.settings.request.authParameters,
+    };
   }
 
   /** Gets a client-credentials token (no person involved). */
@@ -193,7 +246,8 @@ export class CommandContext {
         `Client credentials need the client's secret or key, and profile "${profile}" has neither for client "${clientId}" at ${issuer}${unused}: set CLAUTH_CLIENT_SECRET, --client-secret-file or --private-key-file.`,
       );
     }
-    const { scope, request } = this.settings;
+    const { request } = this.settings;
+    const scope = this.requestScope();
     return await clientCredentialsFlow(client, {
       ...(scope ? { scope } : {}),
       resource: request.resource,

@@ -11,6 +11,7 @@ import { isAbsolutePath, join, parentDir } from "../storage/private_files.ts";
 import { runConfig } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import type { GlobalFlags, Settings } from "./settings.ts";
+import type { Preset } from "../flows/presets/preset.ts";
 import { readUserFile } from "./user_files.ts";
 
 /**
@@ -40,6 +41,7 @@ export async function credentialSources(
   home: Settings,
   runtime: Runtime,
   given?: GlobalFlags,
+  preset?: Preset,
 ): Promise<CredentialSource[]> {
   const sources: CredentialSource[] = [];
   if (given) {
@@ -63,6 +65,23 @@ export async function credentialSources(
     if (entry.client_secret_file) source.clientSecretFile = fromConfig(entry.client_secret_file);
     if (entry.private_key_file) source.privateKeyFile = fromConfig(entry.private_key_file);
     sources.push(source);
+  }
+  if (entry?.client_secret !== undefined) {
+    // Only a provider whose "secret" is not one (Google's Desktop clients) may keep it here.
+    if (!preset?.behaviour.publicClientSecret) {
+      throw new ClauthError(
+        "usage",
+        `The config file ${home.configPath} keeps a client_secret for profile "${home.profile}": only providers whose desktop client secrets are not confidential allow that${
+          preset ? `, and ${preset.title} is not one` : ""
+        }. Keep the secret in a file and name it in "client_secret_file", or set CLAUTH_CLIENT_SECRET.`,
+        { setting: "client_secret" },
+      );
+    }
+    sources.push({
+      issuer: home.issuer,
+      clientId: home.clientId,
+      clientSecret: entry.client_secret,
+    });
   }
   return sources;
 }

@@ -14,6 +14,13 @@ Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.
 Options:
   -V, --version                 output the version number
   --profile <name>              profile to use (env: CLAUTH_PROFILE)
+  --provider <name>             a provider preset: clauth providers lists them
+                                (env: CLAUTH_PROVIDER)
+  --host <host>                 the provider's host (GitHub Enterprise Server,
+                                self-managed GitLab)
+  --authority <url>             the provider's authority (Entra national clouds)
+  --tenant <tenant>             the Entra tenant: a GUID, a domain,
+                                organizations, common, consumers
   --issuer <url>                authorization server issuer URL (env:
                                 CLAUTH_ISSUER)
   --client-id <id>              OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -49,6 +56,8 @@ Commands:
                                 profile's token (RFC 9449)
   exchange [options]            trade a token for another (RFC 8693 token
                                 exchange); prints it, never caches it
+  providers                     list the provider presets and what each takes to
+                                find your instance
   whoami                        show who is logged in: the verified ID token's
                                 claims merged with userinfo
   inspect [token]               ask the server about a token (RFC 7662
@@ -83,6 +92,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -131,6 +147,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -163,6 +186,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -199,6 +229,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -237,6 +274,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -269,6 +313,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -322,6 +373,14 @@ Options:
 Global Options:
   -V, --version                  output the version number
   --profile <name>               profile to use (env: CLAUTH_PROFILE)
+  --provider <name>              a provider preset: clauth providers lists them
+                                 (env: CLAUTH_PROVIDER)
+  --host <host>                  the provider's host (GitHub Enterprise Server,
+                                 self-managed GitLab)
+  --authority <url>              the provider's authority (Entra national
+                                 clouds)
+  --tenant <tenant>              the Entra tenant: a GUID, a domain,
+                                 organizations, common, consumers
   --issuer <url>                 authorization server issuer URL (env:
                                  CLAUTH_ISSUER)
   --client-id <id>               OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -346,6 +405,42 @@ CLAUTH_SCOPE) still picks the profile's token used as the default subject. The i
 type goes to stderr (and into --output json). Exchanged tokens are not cached: every run asks
 the server.
 `,
+  "providers": `Usage: clauth providers [options]
+
+list the provider presets and what each takes to find your instance
+
+Options:
+  -h, --help                   display help for command
+
+Global Options:
+  -V, --version                output the version number
+  --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
+  --issuer <url>               authorization server issuer URL (env:
+                               CLAUTH_ISSUER)
+  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
+  --client-secret-file <path>  file holding the client secret (or set
+                               CLAUTH_CLIENT_SECRET; never pass it as an
+                               argument)
+  --private-key-file <path>    PEM or JWK private key: authenticate with a
+                               signed JWT, private_key_jwt (env:
+                               CLAUTH_PRIVATE_KEY_FILE)
+  --scope <scopes>             space-separated scopes, e.g. "openid
+                               offline_access" (env: CLAUTH_SCOPE)
+  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
+                               "auto", "browser", "device",
+                               "client-credentials")
+  --timeout <seconds>          timeout for each network request, default 30
+                               (env: CLAUTH_TIMEOUT)
+  --json                       machine-readable output where a command has it
+  --verbose                    show details of failures
+`,
   "whoami": `Usage: clauth whoami [options]
 
 show who is logged in: the verified ID token's claims merged with userinfo
@@ -356,6 +451,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -389,6 +491,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -424,6 +533,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -453,6 +569,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
@@ -486,6 +609,13 @@ Options:
 Global Options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
+  --provider <name>            a provider preset: clauth providers lists them
+                               (env: CLAUTH_PROVIDER)
+  --host <host>                the provider's host (GitHub Enterprise Server,
+                               self-managed GitLab)
+  --authority <url>            the provider's authority (Entra national clouds)
+  --tenant <tenant>            the Entra tenant: a GUID, a domain,
+                               organizations, common, consumers
   --issuer <url>               authorization server issuer URL (env:
                                CLAUTH_ISSUER)
   --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)

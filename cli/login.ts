@@ -84,10 +84,11 @@ async function browserLogin(context: CommandContext, options: LoginOptions): Pro
     ? pastedRedirectReader(terminal, context.runtime.stdin.readable)
     : undefined;
   const { request } = settings;
+  const scope = context.requestScope();
   return await authorizationCodeFlow(await context.requestingClient(), {
-    ...(settings.scope ? { scope: settings.scope } : {}),
+    ...(scope ? { scope } : {}),
     ...(redirectUris.length ? { redirectUris } : {}),
-    extraParameters: request.authParameters,
+    extraParameters: context.authorizationParameters(),
     resource: request.resource,
     ...(request.audience === undefined ? {} : { audience: request.audience }),
     ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
@@ -124,7 +125,8 @@ export function splitList(value: string | string[] | undefined): string[] {
 async function deviceLogin(context: CommandContext): Promise<Acquisition> {
   const client = await context.requestingClient();
   const prompt = new DevicePrompt(context.terminal, context.runtime.now);
-  const { scope, request } = context.settings;
+  const { request } = context.settings;
+  const scope = context.requestScope();
   try {
     return await deviceCodeFlow(client, {
       ...(scope ? { scope } : {}),

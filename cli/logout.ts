@@ -20,9 +20,9 @@ import { forget } from "./remembered.ts";
 import { errorHints } from "./error_hints.ts";
 import { epochSeconds } from "./runtime.ts";
 import { describeExpiry } from "./time_text.ts";
-import { CommandContext, type GlobalOptions, type Session } from "./context.ts";
-import { type CredentialSource, credentialSources, ownSettings } from "./credentials.ts";
-import { profileName, resolveSettings, sourcesOf } from "./settings.ts";
+import { CommandContext, type GlobalOptions, type Session, settingsWithPreset } from "./context.ts";
+import { type CredentialSource, credentialSources } from "./credentials.ts";
+import { profileName } from "./settings.ts";
 
 /** Options of `clauth logout`. */
 export interface LogoutOptions {
@@ -108,12 +108,14 @@ async function profileCredentials(
   // Another profile (--all) is resolved without the command's issuer and client flags.
   const { issuer: _i, clientId: _c, clientSecretFile: _s, privateKeyFile: _k, ...rest } = globals;
   const flags = current ? { ...globals, profile } : { ...rest, profile };
-  const home = await resolveSettings(flags, sourcesOf(runtime)).catch((error) => {
+  const home = await settingsWithPreset(flags, runtime).catch((error) => {
     // A profile known only from its tokens: no settings to give credentials to.
     if (error instanceof ClauthError) return undefined;
     throw error;
   });
-  return home ? await credentialSources(home, runtime, current ? globals : undefined) : [];
+  return home
+    ? await credentialSources(home.settings, runtime, current ? globals : undefined, home.preset)
+    : [];
 }
 
 /** Revokes refresh then access token; returns why it failed, or undefined. */
@@ -127,19 +129,18 @@ async function revokeAll(
   const { runtime, terminal } = session;
   try {
     // Revoke what was issued: the stored issuer and client win over the current settings.
-    const settings = await ownSettings(
-      await resolveSettings(
-        { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
-        sourcesOf(runtime),
-      ),
+    const { settings, preset } = await settingsWithPreset(
+      { ...globals, profile, issuer: tokens.issuer, clientId: tokens.client_id },
       runtime,
     );
-    const context = new CommandContext(globals, settings, session, credentials);
+    const context = new CommandContext(globals, settings, session, credentials, preset);
     const client = await context.clientFor(tokens);
     if (!canRevoke(client)) {
       terminal.info(
         `The server of profile "${profile}" has no revocation endpoint: deleting locally only.`,
       );
+      // What ends the login there instead (GitHub: revoke the app's authorization).
+      if (preset?.behaviour.revocationAdvice) terminal.info(preset.behaviour.revocationAdvice);
       return undefined;
     }
     if (

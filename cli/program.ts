@@ -57,6 +57,16 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .description("Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.")
     .version(denoJson.version, "-V, --version")
     .option("--profile <name>", "profile to use (env: CLAUTH_PROFILE)")
+    .option(
+      "--provider <name>",
+      "a provider preset: clauth providers lists them (env: CLAUTH_PROVIDER)",
+    )
+    .option("--host <host>", "the provider's host (GitHub Enterprise Server, self-managed GitLab)")
+    .option("--authority <url>", "the provider's authority (Entra national clouds)")
+    .option(
+      "--tenant <tenant>",
+      "the Entra tenant: a GUID, a domain, organizations, common, consumers",
+    )
     .option("--issuer <url>", "authorization server issuer URL (env: CLAUTH_ISSUER)")
     .option("--client-id <id>", "OAuth client id (env: CLAUTH_CLIENT_ID)")
     .option(
@@ -200,6 +210,13 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     });
 
   addApiCommands(program, { session, withContext, collect, setExitCode });
+
+  program.command("providers")
+    .description("list the provider presets and what each takes to find your instance")
+    .action(async () => {
+      const { providersCommand } = await import("./providers.ts");
+      await providersCommand(session, program.opts().json === true);
+    });
 
   program.command("whoami")
     .description("show who is logged in: the verified ID token's claims merged with userinfo")

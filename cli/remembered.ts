@@ -28,6 +28,9 @@ export interface RememberedSettings {
   dpop?: true;
   audience?: string;
   resource?: string[];
+  /** The provider preset of a login made with --provider, and where it was. */
+  provider?: string;
+  location?: { host?: string; authority?: string; tenant?: string };
   flow: Flow;
 }
 
@@ -55,6 +58,8 @@ function isSettings(value: unknown): value is RememberedSettings {
     FLOWS.includes(v.flow as Flow) && (v.scope === undefined || typeof v.scope === "string") &&
     (v.dpop === undefined || v.dpop === true) &&
     (v.audience === undefined || typeof v.audience === "string") &&
+    (v.provider === undefined || typeof v.provider === "string") &&
+    (v.location === undefined || typeof v.location === "object") &&
     (v.resource === undefined ||
       (Array.isArray(v.resource) && v.resource.every((r) => typeof r === "string")));
 }
@@ -141,5 +146,8 @@ export async function rememberSettings(context: CommandContext): Promise<void> {
     ...(settings.request.dpop ? { dpop: true } : {}),
     ...(settings.request.audience === undefined ? {} : { audience: settings.request.audience }),
     ...(settings.request.resource.length ? { resource: settings.request.resource } : {}),
+    ...(settings.provider
+      ? { provider: settings.provider, location: settings.location ?? {} }
+      : {}),
   });
 }

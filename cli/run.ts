@@ -119,6 +119,8 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     if (error instanceof ClauthError) {
       terminal.info(`clauth: ${error.message}`);
       for (const hint of errorHints(error)) terminal.info(hint);
+      const providerHint = session.presetHint?.(error.message);
+      if (providerHint) terminal.info(providerHint);
       if (verbose) printCauses(terminal, error.cause);
       return exitCodeFor(error.code);
     }

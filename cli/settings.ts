@@ -24,6 +24,7 @@ import {
 } from "./config.ts";
 import type { Runtime } from "./runtime.ts";
 import { isAbsolutePath, join, parentDir } from "../storage/private_files.ts";
+import type { Preset, PresetLocation, PresetServer } from "../flows/presets/preset.ts";
 import { readRemembered, type RememberedSettings, rememberedThisRun } from "./remembered.ts";
 import type { GlobalFlags, RequestFlags, RequestSettings, Settings } from "./settings_types.ts";
 
@@ -45,7 +46,15 @@ export interface SettingsSources {
   remembered?: (profile: string, flow?: Flow) => Promise<RememberedSettings | undefined>;
   /** The config file's contents, when the caller has read it (see `runConfig`). */
   config?: Promise<ConfigFile>;
+  /**
+   * Finds a provider preset by name (flows/presets/registry.ts). Left out on the cached-token
+   * path, which then leaves a profile that names a provider to the full command.
+   */
+  presets?: { named(name: string): Preset | undefined; names: string[] };
 }
+
+/** Thrown when a profile names a provider and no presets were handed over. */
+export class PresetsNeeded extends Error {}
 
 /** Where a run of the CLI on `runtime` finds its settings (the config read once per run). */
 export function sourcesOf(runtime: Runtime): SettingsSources {
@@ -70,6 +79,14 @@ export async function resolveSettings(
 
   let issuer = flags.issuer ?? env("CLAUTH_ISSUER") ?? entry.issuer;
   let clientId = flags.clientId ?? env("CLAUTH_CLIENT_ID") ?? entry.client_id;
+  const where = {
+    host: flags.host ?? entry.host,
+    authority: flags.authority ?? entry.authority,
+    tenant: flags.tenant ?? entry.tenant,
+  };
+  let provider = flags.provider ?? env("CLAUTH_PROVIDER") ?? entry.provider;
+  let located = provider === undefined ? undefined : locate(provider, where, issuer, options);
+  if (located) issuer = located.server.issuer;
   let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
   let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? entry.scope;
   // What the profile's last login used fills what is still missing (a profile logged in with
@@ -85,11 +102,21 @@ export async function resolveSettings(
     last && (issuer ?? last.issuer) === last.issuer &&
     (clientId ?? last.client_id) === last.client_id
   ) {
+    if (!issuer && last.provider) {
+      // A login made with --provider alone: its preset again, where it was.
+      provider = last.provider;
+      located = locate(last.provider, { ...last.location }, last.issuer, options);
+    }
     issuer ??= last.issuer;
     clientId ??= last.client_id;
     scopeSetting ??= last.scope;
     flowSetting ??= last.flow;
     remembered = last;
+  }
+  if (located) {
+    // A preset's scopes are for a person's login; client credentials ask for their own.
+    if (flowSetting !== "client-credentials") scopeSetting ??= located.preset.defaults.scope;
+    flowSetting ??= located.preset.defaults.flow;
   }
   const named = flags.profile ?? env("CLAUTH_PROFILE") ?? config.default_profile;
   if (named !== undefined && !profileEntry(config, profile) && (!issuer || !clientId)) {
@@ -123,6 +150,10 @@ export async function resolveSettings(
     redirect_uri,
     dpop: _d,
     par: _p,
+    provider: _pv,
+    host: _h,
+    authority: _au,
+    tenant: _tn,
     audience: _a,
     resource: _r,
     login_hint: _l,
@@ -138,10 +169,16 @@ export async function resolveSettings(
     clientId,
     flow: flow as Flow,
     timeout,
-    endpoints,
+    // The preset's fixed endpoints, under what the profile sets itself.
+    endpoints: { ...located?.server.endpoints, ...endpoints },
     configPath: options.configPath,
     request: requestSettings(flags.request ?? {}, entry, remembered),
   };
+  if (located) {
+    settings.provider = located.preset.name;
+    settings.location = located.where;
+    if (!located.server.discovery) settings.discovery = false;
+  }
   if (scopeSetting !== undefined) settings.scope = scopeSetting;
   if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
   if (redirect_uri) settings.redirectUri = redirect_uri;
@@ -154,6 +191,30 @@ export async function resolveSettings(
     fromConfig(private_key_file);
   if (keyFile) settings.privateKeyFile = keyFile;
   return settings;
+}
+
+/** The preset named `name` and the server it finds `where` (with the issuer given). */
+function locate(
+  name: string,
+  where: { [K in keyof PresetLocation]?: string | undefined },
+  issuer: string | undefined,
+  options: SettingsSources,
+): { preset: Preset; server: PresetServer; where: PresetLocation } {
+  if (!options.presets) throw new PresetsNeeded();
+  const preset = options.presets.named(name);
+  if (!preset) {
+    throw new ClauthError(
+      "usage",
+      `Unknown provider "${name}": use one of ${
+        options.presets.names.join(", ")
+      } (clauth providers lists them).`,
+    );
+  }
+  const given: PresetLocation = Object.fromEntries(
+    Object.entries(where).filter(([, v]) => v !== undefined),
+  );
+  const server = preset.locate({ ...given, ...(issuer ? { issuer } : {}) });
+  return { preset, server, where: given };
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import type { AuthMethod } from "../flows/protocol/client_auth.ts";
 import type { EndpointOverrides } from "../flows/protocol/endpoints.ts";
+import type { PresetLocation } from "../flows/presets/preset.ts";
 import type { Flow } from "./config.ts";
 
 /** Options common to every command, as given on the command line. */
@@ -19,6 +20,11 @@ export interface GlobalFlags {
   scope?: string;
   flow?: string;
   timeout?: number;
+  /** A provider preset (flows/presets/), and where the user's instance of it is. */
+  provider?: string;
+  host?: string;
+  authority?: string;
+  tenant?: string;
   /** What `clauth login` was told about the tokens to ask for (its own options). */
   request?: RequestFlags;
 }
@@ -75,4 +81,10 @@ export interface Settings {
   configPath: string;
   /** DPoP, PAR, audience, resources and the other login parameters. */
   request: RequestSettings;
+  /** The provider preset the profile uses, by name. */
+  provider?: string;
+  /** False when the server publishes no discovery document (the preset says so). */
+  discovery?: boolean;
+  /** Where the preset's server is, as given (host, authority, tenant). */
+  location?: PresetLocation;
 }

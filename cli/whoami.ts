@@ -13,6 +13,7 @@ import { type IdTokenClaims, verifyIdToken } from "../flows/tokens/id_token.ts";
 import { fetchUserInfo } from "../flows/protocol/userinfo.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { safeJson } from "../flows/protocol/safe_text.ts";
+import { timedFetch } from "../flows/protocol/http.ts";
 import { claimName, claimText, table } from "./claims_table.ts";
 import type { CommandContext } from "./context.ts";
 import { formatDuration } from "./time_text.ts";
@@ -87,6 +88,8 @@ export async function whoamiCommand(context: CommandContext): Promise<void> {
     );
   }
   const tokens = await currentTokens(context);
+  const api = context.preset?.behaviour.identity;
+  if (api) return await apiIdentity(context, tokens, api);
   if (tokens.id_token === undefined) {
     throw new ClauthError(
       "usage",
@@ -138,4 +141,40 @@ function renderIdentity(identity: Identity, now: number): string {
     rows.push([name, text, "ID token"]);
   }
   return table([["CLAIM", "VALUE", "FROM"], ...rows]);
+}
+
+/**
+ * Who the user is at a provider without OpenID Connect (GitHub): its API's own account
+ * endpoint, asked with the access token, and the claim that identifies the user there.
+ */
+async function apiIdentity(
+  context: CommandContext,
+  tokens: StoredTokens,
+  api: { url: string; subject: string },
+): Promise<void> {
+  const fetchFn = timedFetch(context.deps);
+  const response = await fetchFn(api.url, {
+    headers: { authorization: `Bearer ${tokens.access_token}`, accept: "application/json" },
+  });
+  const body = await response.json().catch(() => undefined);
+  if (!response.ok || typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ClauthError(
+      "server",
+      `${api.url} did not say who is logged in (HTTP ${response.status}). The token may have been revoked; log in again.`,
+      { status: response.status },
+    );
+  }
+  const claims = body as Record<string, unknown>;
+  const sub = String(claims[api.subject] ?? "");
+  const now = context.now();
+  if (context.options.json) {
+    await context.terminal.out(
+      safeJson({ profile: context.settings.profile, sub, claims }, 2) + "\n",
+    );
+    return;
+  }
+  const rows = Object.entries(claims)
+    .filter(([, value]) => value !== null && typeof value !== "object")
+    .map(([name, value]) => [claimName(name), claimText(name, value, now), api.url]);
+  await context.terminal.out(table([["CLAIM", "VALUE", "FROM"], ...rows]));
 }

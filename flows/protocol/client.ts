@@ -24,6 +24,13 @@ import { endpointOf, toClauthError } from "./oauth_errors.ts";
 import type { AuthorizationServer, ClientMetadata } from "./oauth_types.ts";
 import { checkTokenResponse, tokenTypeRefusal } from "./token_response.ts";
 import type { DPoPProofs } from "../tokens/dpop.ts";
+import type { IssuerClaims, PresetBehaviour } from "../presets/preset.ts";
+
+/**
+ * oauth4webapi's (exported, undocumented) hook for the issuer an ID token must name, which
+ * openid-client uses for Entra ID's multi-tenant authorities.
+ */
+const EXPECTED_ISSUER = (oauth as unknown as { _expectedIssuer: symbol })._expectedIssuer;
 import { retryingOnDPoPNonce } from "./dpop_requests.ts";
 
 /** Who the client is and where its server lives. */
@@ -34,6 +41,10 @@ export interface ClientSettings extends ClientCredentials {
   clientId: string;
   /** Endpoints that win over discovery. */
   endpoints?: EndpointOverrides;
+  /** False when the server publishes no discovery document: `endpoints` are all there is. */
+  discovery?: boolean;
+  /** A provider preset's behaviours (flows/presets/): its transport, issuer checks. */
+  behaviour?: PresetBehaviour;
 }
 
 /**
@@ -131,7 +142,23 @@ export async function createClient(
   settings: ClientSettings,
   deps: FlowDependencies = {},
 ): Promise<Client> {
-  const as = await discover(settings.issuer, { endpoints: settings.endpoints ?? {}, deps });
+  const { behaviour } = settings;
+  // A provider's quirks on the wire are undone below everything else: flows see RFC shapes.
+  if (behaviour?.transport) deps = { ...deps, fetch: behaviour.transport(deps.fetch ?? fetch) };
+  const as = await discover(settings.issuer, {
+    endpoints: settings.endpoints ?? {},
+    deps,
+    ...(settings.discovery === undefined ? {} : { discovery: settings.discovery }),
+    ...(behaviour?.discoveryIssuer ? { documentIssuer: behaviour.discoveryIssuer } : {}),
+  });
+  const expectedIssuer = behaviour?.expectedIssuer;
+  if (expectedIssuer) {
+    // oauth4webapi's hook for issuers that depend on the token (Entra's {tenantid}): every ID
+    // token's iss is still compared, with the value the preset computes from its claims.
+    (as as unknown as Record<symbol, unknown>)[EXPECTED_ISSUER] = (
+      result: { claims: IssuerClaims },
+    ) => expectedIssuer(result.claims) ?? as.issuer;
+  }
   // Plain http is allowed below only because every endpoint passed this check.
   for (const name of ENDPOINT_NAMES) {
     const url = as[name];

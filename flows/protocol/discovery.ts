@@ -27,6 +27,16 @@ export interface DiscoverOptions {
   endpoints?: EndpointOverrides;
   /** Network, timeout and cache. */
   deps?: FlowDependencies;
+  /**
+   * False for a provider that publishes no discovery document (GitHub): the metadata is the
+   * issuer and `endpoints`, and nothing is fetched.
+   */
+  discovery?: boolean;
+  /**
+   * The issuer the document must name when it is not `issuer` itself (an Entra multi-tenant
+   * authority's document names `https://login.microsoftonline.com/{tenantid}/v2.0`).
+   */
+  documentIssuer?: string;
 }
 
 /**
@@ -65,6 +75,7 @@ export async function discover(
   const issuerUrl = checkIssuer(issuer);
   const deps = options.deps ?? {};
   const overrides = definedOnly(options.endpoints ?? {});
+  if (options.discovery === false) return checkedMetadata({ issuer, ...overrides }, overrides);
   const cached = await deps.metadataCache?.get(issuerUrl.href);
   if (isMetadata(cached)) {
     try {
@@ -76,7 +87,7 @@ export async function discover(
 
   let metadata: oauth.AuthorizationServer;
   try {
-    metadata = await fetchMetadata(issuerUrl, deps);
+    metadata = await fetchMetadata(issuerUrl, deps, options.documentIssuer);
   } catch (error) {
     // A provider without discovery still works when the profile names its endpoints.
     const mismatch = error instanceof ClauthError && error.code === "usage";
@@ -196,7 +207,9 @@ function shownValue(value: unknown): string {
 async function fetchMetadata(
   issuerUrl: URL,
   deps: FlowDependencies,
+  documentIssuer: string | undefined,
 ): Promise<oauth.AuthorizationServer> {
+  const expected = documentIssuer === undefined ? issuerUrl : new URL(documentIssuer);
   const requestOptions = {
     // oauth4webapi asks with `redirect: "manual"`; some servers redirect discovery (to add
     // a slash, say). Same-origin hops are followed; the issuer check still guards the result.
@@ -219,9 +232,9 @@ async function fetchMetadata(
       continue;
     }
     try {
-      return await oauth.processDiscoveryResponse(issuerUrl, response);
+      return await oauth.processDiscoveryResponse(expected, response);
     } catch (error) {
-      throw discoveryError(error, issuerUrl, response);
+      throw discoveryError(error, expected, response);
     }
   }
   throw new ClauthError(

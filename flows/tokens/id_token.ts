@@ -136,7 +136,7 @@ export async function verifyIdToken(
       (key) =>
         jwtVerify(idToken.trim(), key, {
           algorithms: algorithms.filter((alg) => SIGNING_ALGORITHMS.includes(alg)),
-          issuer: client.as.issuer,
+          issuer: expectedIssuerOf(client, idToken),
           audience: clientId,
           requiredClaims: ["sub", "exp", "iat"],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
@@ -252,7 +252,9 @@ function claimRefusal(
   if (reason === "invalid") return refuse(`'s ${claim} is not a number of seconds.`);
   switch (claim) {
     case "iss":
-      return refuse(`'s iss is ${shown(value)}, expected ${shown(client.as.issuer)}.`);
+      return refuse(
+        `'s iss is ${shown(value)}, expected ${shown(expectedIssuerFor(client, claims))}.`,
+      );
     case "aud":
       // Several audiences without azp are refused as a bad aud (by oauth4webapi too).
       return [value].flat().includes(clientId)
@@ -329,4 +331,23 @@ function isoTime(seconds: unknown): string {
   return Number.isNaN(date.getTime())
     ? shown(seconds)
     : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * The `iss` an ID token must carry: the issuer, or what the client's preset computes from the
+ * token's claims (Entra's multi-tenant authorities: the issuer with the token's `tid`). The
+ * claims are read before the signature is checked; the check that follows covers them.
+ */
+function expectedIssuerOf(client: Client, idToken: string): string {
+  const hook = client.settings.behaviour?.expectedIssuer;
+  if (!hook) return client.as.issuer;
+  try {
+    return expectedIssuerFor(client, decodeJwt(idToken.trim()).claims);
+  } catch {
+    return client.as.issuer; // not a JWT: jose refuses it next, with its own reason
+  }
+}
+
+function expectedIssuerFor(client: Client, claims: Record<string, unknown>): string {
+  return client.settings.behaviour?.expectedIssuer?.(claims) ?? client.as.issuer;
 }

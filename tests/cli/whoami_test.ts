@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { identityOf } from "../../cli/whoami.ts";
 import { ClauthError } from "../../errors.ts";
 import { createClient } from "../../flows/protocol/client.ts";
+import { decodeJwt } from "../../flows/tokens/jwt.ts";
 import { makeCliHome, readSlot, runClauth } from "../helpers/cli.ts";
 import { withProvider } from "../helpers/dev_provider.ts";
 import { fakeFetch, json, metadata } from "../helpers/fake_fetch.ts";
@@ -58,14 +59,17 @@ Deno.test("clauth whoami shows alice's verified ID token claims merged with user
 Deno.test("clauth whoami accepts an expired ID token but says it expired", async () => {
   await withProvider({ autoApprove: true, idTokenTtl: 1 }, async (idp) => {
     const home = await loggedInHome(idp.issuer, "openid profile api:read");
-    // A minute later by clauth's clock: the 1 s ID token has expired, the access token has not.
-    const result = await runClauth(["whoami"], { env: home.env, now: Date.now() + 60_000 });
+    // 30 s after the ID token's exp by clauth's clock (counted from the token itself, so that
+    // a slow login cannot change the text): expired, while the access token is not.
+    const { id_token } = await readSlot(`${home.stateDir}/tokens/web.json`);
+    const { exp } = decodeJwt(id_token).claims as { exp: number };
+    const result = await runClauth(["whoami"], { env: home.env, now: exp * 1000 + 30_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,
-      /^Note: the stored ID token expired \d+s ago\. Its signature, issuer and audience still verify/,
+      /^Note: the stored ID token expired 30s ago\. Its signature, issuer and audience still verify/,
     );
-    assert.match(result.stdout, /^exp\s+\S+Z \(expired \d+s ago\)\s+ID token$/m);
+    assert.match(result.stdout, /^exp\s+\S+Z \(expired 30s ago\)\s+ID token$/m);
     assert.match(result.stdout, /^name\s+Alice Example\s+userinfo$/m);
   });
 });
