@@ -133,6 +133,15 @@ export type {
 } from "./flows/protocol/oauth_types.ts";
 export { type Client, type ClientSettings, createClient } from "./flows/protocol/client.ts";
 export { withDPoP } from "./flows/protocol/dpop_requests.ts";
+export type {
+  IssuerClaims,
+  LocationOption,
+  Preset,
+  PresetBehaviour,
+  PresetDefaults,
+  PresetLocation,
+  PresetServer,
+} from "./flows/presets/preset.ts";
 export {
   chooseDPoPAlgorithm,
   DPOP_ALGORITHMS,

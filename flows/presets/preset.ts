@@ -41,8 +41,11 @@ export interface PresetDefaults {
 
 /** The claims an ID token's issuer check looks at. */
 export interface IssuerClaims {
+  /** The issuer the token names. */
   iss?: unknown;
+  /** Entra's tenant id. */
   tid?: unknown;
+  /** Any other claim. */
   [claim: string]: unknown;
 }
 
@@ -94,6 +97,7 @@ export interface PresetBehaviour {
 
 /** One setting that says where the provider is: `host` `HOST`: what it is, its default. */
 export interface LocationOption {
+  /** The setting (and flag) that takes it. */
   setting: keyof PresetLocation;
   /** A placeholder or example value: "HOST", "https://TENANT.auth0.com/". */
   value: string;
