@@ -251,7 +251,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .description("show profiles, expiry and scopes; never prints tokens")
     .action(async (_options, command) => {
       const { statusCommand } = await import("./status.ts");
-      await statusCommand(session, command.optsWithGlobals() as GlobalOptions);
+      setExitCode(await statusCommand(session, command.optsWithGlobals() as GlobalOptions));
     });
 
   return program;

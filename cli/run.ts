@@ -89,10 +89,7 @@ async function runProgram(args: string[], session: Session): Promise<number> {
       return 0;
     }
     const light = lightCommand(args);
-    if (light) {
-      await runLight(light, session);
-      return 0;
-    }
+    if (light) return await runLight(light, session);
     // Commander brings Node compatibility (node:process, node:fs): more startup time than the
     // rest of the command, hence the light forms above.
     const { addCompletions, buildProgram, CommanderError } = await load("./program.ts");
@@ -188,7 +185,7 @@ async function helpPage(args: string[], runtime: Runtime): Promise<string | unde
 }
 
 /** Runs a {@link LightCommand} as the command tree's action would. */
-async function runLight(light: LightCommand, session: Session): Promise<void> {
+async function runLight(light: LightCommand, session: Session): Promise<number> {
   if (light.command === "status") {
     const { statusCommand } = await load("./status.ts");
     return await statusCommand(session, light.globals);
@@ -197,7 +194,8 @@ async function runLight(light: LightCommand, session: Session): Promise<void> {
   const context = await CommandContext.create(light.globals, session);
   if (light.command === "whoami") {
     const { whoamiCommand } = await load("./whoami.ts");
-    return await whoamiCommand(context);
+    await whoamiCommand(context);
+    return 0;
   }
   const { tokenCommand } = await load("./token.ts");
   await tokenCommand(context, {
@@ -205,6 +203,7 @@ async function runLight(light: LightCommand, session: Session): Promise<void> {
     minTtl: undefined,
     forceRefresh: light.forceRefresh,
   });
+  return 0;
 }
 
 /**

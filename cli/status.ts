@@ -7,6 +7,7 @@
  */
 
 import { ClauthError } from "../errors.ts";
+import { safeText } from "../flows/protocol/safe_text.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, profileEntry, runConfig } from "./config.ts";
@@ -51,6 +52,30 @@ export interface ProfileStatus {
   slots: SlotStatus[];
   /** Why the stored tokens cannot be used, when they are damaged or cannot be read. */
   problem?: string;
+  /** Who logged in, from the newest slot's ID token: email, preferred_username or sub. */
+  account?: string;
+  /** Whether a command could use the tokens now: fresh, or renewable with a refresh token. */
+  usable: boolean;
+}
+
+/**
+ * Who an ID token says logged in (email, else preferred_username, else sub), read without
+ * verifying it: for display only, as the token was verified when it arrived.
+ */
+export function accountOf(idToken: string | undefined): string | undefined {
+  const payload = idToken?.split(".")[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(
+      new TextDecoder().decode(Uint8Array.fromBase64(payload, { alphabet: "base64url" })),
+    );
+    const account = [claims.email, claims.preferred_username, claims.sub].find((value) =>
+      typeof value === "string" && value !== ""
+    );
+    return account === undefined ? undefined : safeText(account, 200);
+  } catch {
+    return undefined;
+  }
 }
 
 function slotStatus(tokens: StoredTokens, now: number): SlotStatus {
@@ -90,6 +115,7 @@ export async function collectStatus(runtime: Runtime, only?: string): Promise<Pr
       default: profile === defaultProfile,
       configured: entry !== undefined,
       logged_in: false,
+      usable: false,
       slots: [],
     };
     const issuer = entry?.issuer ?? last?.issuer;
@@ -114,6 +140,12 @@ export async function collectStatus(runtime: Runtime, only?: string): Promise<Pr
           has_id_token: slot.has_id_token,
         });
         if (newest.grant === "client-credentials") status.flow = "client-credentials";
+        const account = accountOf(newest.id_token);
+        if (account) status.account = account;
+        status.usable = slots.some((tokens) =>
+          tokens.refresh_token !== undefined || tokens.grant === "client-credentials" ||
+          tokens.expires_at === undefined || tokens.expires_at > now
+        );
         if (slot.expires_at !== undefined) {
           status.expires_at = slot.expires_at;
           status.expired = slot.expired!;
@@ -128,17 +160,34 @@ export async function collectStatus(runtime: Runtime, only?: string): Promise<Pr
   return statuses;
 }
 
-/** Runs `clauth status`. */
+/**
+ * Runs `clauth status`. Like `gh auth status`, the exit code answers "can I use it?": 0 when
+ * the profile asked about (or, without --profile, any profile) has a usable login, 1 when not,
+ * 2 for a profile nobody has heard of.
+ */
 export async function statusCommand(
   { runtime, terminal }: Session,
   options: { json?: boolean; profile?: string },
-): Promise<void> {
+): Promise<number> {
   const now = epochSeconds(runtime);
   // --profile (the flag only: CLAUTH_PROFILE picks a default, it does not hide the others).
   const statuses = await collectStatus(runtime, options.profile);
+  const asked = statuses[0];
+  if (
+    options.profile !== undefined && asked && !asked.configured && !asked.logged_in &&
+    !asked.problem && asked.issuer === undefined
+  ) {
+    throw new ClauthError(
+      "usage",
+      `Unknown profile "${options.profile}": ${
+        configPath(runtime)
+      } does not have it and no login stored it. "clauth status" lists the profiles.`,
+    );
+  }
+  const code = statuses.some((status) => status.usable) ? 0 : 1;
   if (options.json) {
     await terminal.out(JSON.stringify(statuses, null, 2) + "\n");
-    return;
+    return code;
   }
   if (statuses.length === 0) {
     terminal.info(
@@ -146,7 +195,7 @@ export async function statusCommand(
         configPath(runtime)
       }, or run "clauth login --issuer URL --client-id ID".`,
     );
-    return;
+    return code;
   }
   const tokensText = (slot: { expires_at?: number | undefined; has_refresh_token: boolean }) =>
     `${describeExpiry(slot.expires_at, now)}${
@@ -158,6 +207,7 @@ export async function statusCommand(
       : s.logged_in
       ? tokensText({ expires_at: s.expires_at, has_refresh_token: s.has_refresh_token === true })
       : "not logged in";
+    const account = s.account ? [`  account: ${s.account}`] : [];
     const others = s.slots.length > 1
       ? s.slots.map((slot) =>
         `    ${
@@ -172,9 +222,11 @@ export async function statusCommand(
       `  issuer:  ${s.issuer ?? "-"}`,
       `  client:  ${s.client_id ?? "-"}  flow: ${s.flow}`,
       `  scope:   ${s.scope || "-"}`,
+      ...account,
       `  tokens:  ${state}`,
       ...(others.length ? [`  slots (${others.length}, one per set of settings):`, ...others] : []),
     ].join("\n");
   });
   await terminal.out(lines.join("\n\n") + "\n");
+  return code;
 }

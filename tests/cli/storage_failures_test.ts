@@ -103,7 +103,8 @@ Deno.test("--profile never finds Object's own members: constructor, __proto__, t
   const status = await runClauth(["status", "--json", "--profile", "constructor"], {
     env: home.env,
   });
-  assert.equal(JSON.parse(status.stdout)[0].configured, false);
+  assert.equal(status.code, 2, "an unknown profile, as for every other command");
+  assert.match(status.stderr, /Unknown profile "constructor"/);
 });
 
 Deno.test('a config file defining default_profile "constructor" without such a profile is refused', async () => {
