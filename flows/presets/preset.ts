@@ -60,15 +60,19 @@ export interface PresetBehaviour {
    */
   transport?: (inner: typeof globalThis.fetch) => typeof globalThis.fetch;
   /**
-   * The issuer the discovery document names, when it is not the issuer itself (an Entra
-   * multi-tenant authority's names `{tenantid}`).
+   * Whether the discovery document of `issuer` may name `named` as its issuer instead of
+   * `issuer` itself: an Entra multi-tenant authority's names
+   * `https://login.microsoftonline.com/{tenantid}/v2.0`, a tenant given by its domain names
+   * the tenant's GUID. The named issuer is then the server's (`as.issuer`), which
+   * `expectedIssuer` receives.
    */
-  discoveryIssuer?: string;
+  discoveryIssuer?: (issuer: string, named: string) => boolean;
   /**
-   * The `iss` an ID token must carry, given its claims: for Entra's multi-tenant authorities
-   * the issuer with the token's own `tid`; undefined: the issuer. Never skips the check.
+   * The `iss` an ID token must carry, given its claims and the issuer the discovery document
+   * named: for Entra's multi-tenant authorities that issuer with the token's own `tid`;
+   * undefined: the issuer. Never skips the check.
    */
-  expectedIssuer?: (claims: IssuerClaims) => string | undefined;
+  expectedIssuer?: (claims: IssuerClaims, issuer: string) => string | undefined;
   /** Authorization request parameters the provider needs (Google: access_type=offline). */
   authorizationParameters?: Record<string, string>;
   /**
@@ -82,10 +86,17 @@ export interface PresetBehaviour {
    */
   revocationAdvice?: string;
   /**
-   * Where to ask who the user is when the provider has no OpenID Connect userinfo (GitHub:
-   * the REST API's /user), and the claim that identifies them.
+   * The server revokes refresh tokens only (RFC 7009 §2.1 lets it decline access tokens; Auth0
+   * answers 200 and revokes nothing): logout revokes the refresh token alone and says the
+   * access token stays valid until it expires.
    */
-  identity?: { url: string; subject: string };
+  revokesRefreshTokensOnly?: boolean;
+  /**
+   * Where to ask who the user is when the provider has no OpenID Connect userinfo (GitHub:
+   * the REST API's /user), and the claim that identifies them. `urlFor`, when given, finds the
+   * URL for the issuer the preset located (GitHub Enterprise Server: https://HOST/api/v3/user).
+   */
+  identity?: { url: string; subject: string; urlFor?: (issuer: string) => string };
   /** A readable hint for an error description (Entra's AADSTS codes), or undefined. */
   errorHint?: (description: string) => string | undefined;
   /**

@@ -149,7 +149,9 @@ export async function createClient(
     endpoints: settings.endpoints ?? {},
     deps,
     ...(settings.discovery === undefined ? {} : { discovery: settings.discovery }),
-    ...(behaviour?.discoveryIssuer ? { documentIssuer: behaviour.discoveryIssuer } : {}),
+    ...(behaviour?.discoveryIssuer
+      ? { documentIssuer: (named: string) => behaviour.discoveryIssuer!(settings.issuer, named) }
+      : {}),
   });
   const expectedIssuer = behaviour?.expectedIssuer;
   if (expectedIssuer) {
@@ -157,7 +159,7 @@ export async function createClient(
     // token's iss is still compared, with the value the preset computes from its claims.
     (as as unknown as Record<symbol, unknown>)[EXPECTED_ISSUER] = (
       result: { claims: IssuerClaims },
-    ) => expectedIssuer(result.claims) ?? as.issuer;
+    ) => expectedIssuer(result.claims, as.issuer) ?? as.issuer;
   }
   // Plain http is allowed below only because every endpoint passed this check.
   for (const name of ENDPOINT_NAMES) {

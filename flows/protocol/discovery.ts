@@ -34,9 +34,10 @@ export interface DiscoverOptions {
   discovery?: boolean;
   /**
    * The issuer the document must name when it is not `issuer` itself (an Entra multi-tenant
-   * authority's document names `https://login.microsoftonline.com/{tenantid}/v2.0`).
+   * authority's document names `https://login.microsoftonline.com/{tenantid}/v2.0`), or a
+   * test of the issuer it names (an Entra tenant given by its domain names the tenant's GUID).
    */
-  documentIssuer?: string;
+  documentIssuer?: string | ((named: string) => boolean);
 }
 
 /**
@@ -207,9 +208,8 @@ function shownValue(value: unknown): string {
 async function fetchMetadata(
   issuerUrl: URL,
   deps: FlowDependencies,
-  documentIssuer: string | undefined,
+  documentIssuer: DiscoverOptions["documentIssuer"],
 ): Promise<oauth.AuthorizationServer> {
-  const expected = documentIssuer === undefined ? issuerUrl : new URL(documentIssuer);
   const requestOptions = {
     // oauth4webapi asks with `redirect: "manual"`; some servers redirect discovery (to add
     // a slash, say). Same-origin hops are followed; the issuer check still guards the result.
@@ -231,6 +231,7 @@ async function fetchMetadata(
       await response.body?.cancel();
       continue;
     }
+    const expected = await expectedDocumentIssuer(issuerUrl, documentIssuer, response);
     try {
       return await oauth.processDiscoveryResponse(expected, response);
     } catch (error) {
@@ -244,6 +245,23 @@ async function fetchMetadata(
     }. Check the issuer URL, or set the endpoints in the profile (token_endpoint, ...).`,
     { status, endpoint: "discovery", setting: "issuer" },
   );
+}
+
+/**
+ * The issuer the document must name: `documentIssuer`; or, when that is a test, the issuer
+ * the document names if it passes (the processing that follows still compares the two).
+ */
+async function expectedDocumentIssuer(
+  issuerUrl: URL,
+  documentIssuer: DiscoverOptions["documentIssuer"],
+  response: Response,
+): Promise<URL> {
+  if (typeof documentIssuer === "string") return new URL(documentIssuer);
+  if (documentIssuer === undefined || response.status !== 200) return issuerUrl;
+  const named = await response.clone().json().then((body) => body?.issuer, () => undefined);
+  return typeof named === "string" && URL.canParse(named) && documentIssuer(named)
+    ? new URL(named)
+    : issuerUrl;
 }
 
 function discoveryError(error: unknown, issuerUrl: URL, response: Response): ClauthError {

@@ -349,5 +349,6 @@ function expectedIssuerOf(client: Client, idToken: string): string {
 }
 
 function expectedIssuerFor(client: Client, claims: Record<string, unknown>): string {
-  return client.settings.behaviour?.expectedIssuer?.(claims) ?? client.as.issuer;
+  return client.settings.behaviour?.expectedIssuer?.(claims, client.as.issuer) ??
+    client.as.issuer;
 }
