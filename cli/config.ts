@@ -180,12 +180,13 @@ export async function loadConfig(path: string): Promise<ConfigFile> {
   return validateConfig(value, path);
 }
 
-function validateConfig(value: unknown, path: string): ConfigFile {
+export function validateConfig(value: unknown, path: string): ConfigFile {
   const fail = (where: string, problem: string) =>
     new ClauthError("usage", `The config file ${path} is invalid: ${where} ${problem}.`);
   if (!isObject(value)) throw fail("the top level", "must be a JSON object");
   for (const key of Object.keys(value)) {
-    if (key !== "default_profile" && key !== "profiles") {
+    // "$schema", "$comment": annotations for editors and people, kept and ignored.
+    if (key !== "default_profile" && key !== "profiles" && !key.startsWith("$")) {
       throw fail(`"${key}"`, 'is not a known setting (expected "default_profile" and "profiles")');
     }
   }
@@ -204,6 +205,7 @@ function validateConfig(value: unknown, path: string): ConfigFile {
     if (!isObject(profile)) throw fail(at, "must be an object");
     for (const [key, setting] of Object.entries(profile)) {
       const where = `${at}.${key}`;
+      if (key.startsWith("$")) continue; // an annotation, as at the top level
       if ((STRING_KEYS as readonly string[]).includes(key)) {
         if (typeof setting !== "string" || setting === "") {
           throw fail(where, "must be a non-empty string");

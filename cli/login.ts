@@ -16,6 +16,7 @@ import { pastedRedirectReader } from "./paste_prompt.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
 import { rememberSettings } from "./remembered.ts";
+import { accountOf } from "./status.ts";
 
 /** Options of `clauth login`. */
 export interface LoginOptions {
@@ -23,6 +24,8 @@ export interface LoginOptions {
   noBrowser?: boolean;
   /** Fixed loopback redirect URIs (the first free one is used). */
   redirectUris?: string[];
+  /** Save the login's flags as the profile's settings (false: --no-save). */
+  save?: boolean;
 }
 
 /** Runs `clauth login`. */
@@ -44,13 +47,25 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   });
   await rememberSettings(context);
   const scope = tokens.granted_scope ?? tokens.scope;
+  const who = settings.flow === "client-credentials"
+    ? `client ${settings.clientId}`
+    : accountOf(tokens.id_token) ?? "a user";
+  terminal.info(`Logged in to ${settings.issuer} as ${who} (profile ${settings.profile}).`);
   terminal.info(
-    `Logged in: profile "${settings.profile}" at ${settings.issuer}${
-      scope ? `, scope "${scope}"` : ""
-    }, ${describeExpiry(tokens.expires_at, now)}${
+    `  ${scope ? `Scope "${scope}", ` : ""}${describeExpiry(tokens.expires_at, now)}${
       tokens.refresh_token ? ", refresh token stored" : ""
     }.`,
   );
+  if (options.save !== false) await saveFlags(context);
+}
+
+/** A login made with flags keeps them as the profile's settings (`--no-save`: it does not). */
+async function saveFlags(context: CommandContext): Promise<void> {
+  const { givenSettings, saveProfile } = await import("./profile.ts");
+  const given = givenSettings(context.options);
+  if (Object.keys(given).length === 0) return;
+  const path = await saveProfile(context.session, context.settings.profile, given);
+  context.terminal.info(`  Saved as profile "${context.settings.profile}" in ${path}.`);
 }
 
 /** A person logs in: the browser flow, or the device flow when no browser can be used. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ClauthError } from "../errors.ts";
+import { abortable, ClauthError } from "../errors.ts";
 import { oauthErrorCode } from "../flows/protocol/oauth_errors.ts";
 import {
   canRevoke,
@@ -28,6 +28,8 @@ import { profileName } from "./settings.ts";
 export interface LogoutOptions {
   all: boolean;
   revoke: boolean;
+  /** With --all on a terminal: do not ask first. */
+  yes?: boolean;
 }
 
 /** Runs `clauth logout`. Throws after all profiles are done if any revocation failed. */
@@ -37,6 +39,13 @@ export async function logoutCommand(
   session: Session,
 ): Promise<void> {
   const { runtime, terminal } = session;
+  if (options.all && globals.profile !== undefined) {
+    // Which did they mean? Logging out of everything is not a guess to make.
+    throw new ClauthError(
+      "usage",
+      `--all logs out of every profile and --profile of one: give one of them (clauth logout --profile ${globals.profile}, or clauth logout --all).`,
+    );
+  }
   const store = new JsonFileStore(runtime.stateDir);
   const config = await runConfig(runtime);
   const stored = await store.list();
@@ -56,6 +65,15 @@ export async function logoutCommand(
     );
   }
   if (profiles.length === 0) terminal.info("No stored tokens: nothing to log out.");
+  if (options.all && profiles.length > 0 && terminal.interactive && !options.yes) {
+    const question = `Log out of ${profiles.length} profile${profiles.length === 1 ? "" : "s"} (${
+      profiles.join(", ")
+    }) and revoke their tokens? [y/N] `;
+    if (!await confirmed(session, question)) {
+      terminal.info("Nothing was logged out.");
+      return;
+    }
+  }
   const failures: string[] = [];
   for (const profile of profiles) {
     await store.withLock(profile, async () => {
@@ -186,4 +204,21 @@ async function revokeAll(
     if (error instanceof ClauthError) { for (const hint of errorHints(error)) terminal.info(hint); }
     return message;
   }
+}
+
+/** Asks a yes/no question on the terminal; anything but y or yes is no. */
+async function confirmed(session: Session, question: string): Promise<boolean> {
+  session.terminal.raw(question);
+  const reader = session.runtime.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  try {
+    while (!line.includes("\n")) {
+      const { value, done } = await abortable(reader.read(), session.signal);
+      if (done) break;
+      line += value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return /^\s*y(es)?\s*$/i.test(line.split("\n")[0] ?? "");
 }

@@ -154,6 +154,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       collect,
       [] as string[],
     )
+    .option("--no-save", "do not save the login's flags as the profile's settings")
     .option("--dpop", "bind the tokens to a key of this login (DPoP, RFC 9449)")
     .option("--par", "push the authorization request first (RFC 9126) even when not advertised")
     .option("--no-par", "never push the authorization request")
@@ -180,6 +181,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       };
       await loginCommand(await withContext(command, request), {
         noBrowser: !options.browser,
+        save: options.save,
         ...(redirectUris.length ? { redirectUris } : {}),
       });
     });
@@ -187,11 +189,25 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
   program.command("logout")
     .description("revoke the profile's tokens at the server (when it can) and delete them")
     .option("--all", "log out of every profile with stored tokens", false)
+    .option("--yes", "with --all: do not ask for confirmation", false)
     .option("--no-revoke", "only delete the local tokens")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const { logoutCommand } = await import("./logout.ts");
-      await logoutCommand(globals, { all: options.all, revoke: options.revoke }, session);
+      await logoutCommand(
+        globals,
+        { all: options.all, revoke: options.revoke, yes: options.yes },
+        session,
+      );
+    });
+
+  program.command("profile")
+    .description("list, show, save, remove profiles, or choose the default one")
+    .argument("<action>", "list, show [NAME], use NAME, save NAME, remove NAME")
+    .argument("[name]", "the profile")
+    .action(async (action, name, _options, command) => {
+      const { profileCommand } = await import("./profile.ts");
+      await profileCommand(session, command.optsWithGlobals() as GlobalOptions, action, name);
     });
 
   program.command("exec")

@@ -87,8 +87,13 @@ export async function resolveSettings(
   let provider = flags.provider ?? env("CLAUTH_PROVIDER") ?? entry.provider;
   let located = provider === undefined ? undefined : locate(provider, where, issuer, options);
   if (located) issuer = located.server.issuer;
-  let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
-  let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? entry.scope;
+  // The profile's scope, flow and request settings belong to its client at its issuer: a run
+  // for another client (same profile, other settings: another slot) does not take them.
+  const own = (issuer === undefined || entry.issuer === undefined || issuer === entry.issuer) &&
+    (clientId === undefined || entry.client_id === undefined || clientId === entry.client_id);
+  const mine = own ? entry : {};
+  let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? mine.flow;
+  let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? mine.scope;
   // What the profile's last login used fills what is still missing (a profile logged in with
   // flags alone; a flow not given; DPoP, audience and resources the config does not set),
   // unless it was for another issuer or client.
@@ -172,7 +177,7 @@ export async function resolveSettings(
     // The preset's fixed endpoints, under what the profile sets itself.
     endpoints: { ...located?.server.endpoints, ...endpoints },
     configPath: options.configPath,
-    request: requestSettings(flags.request ?? {}, entry, remembered),
+    request: requestSettings(flags.request ?? {}, mine, remembered),
   };
   if (located) {
     settings.provider = located.preset.name;
@@ -228,8 +233,9 @@ function requestSettings(
 ): RequestSettings {
   // Audience and resources say together what the token is for: a login that names either
   // takes nothing of the other from the last login.
-  const target = flags.audience !== undefined || flags.resource?.length ? undefined : last;
-  const resource = flags.resource?.length ? flags.resource : entry.resource ?? target?.resource;
+  const targetNamed = flags.audience !== undefined || flags.resource?.length;
+  const target = targetNamed ? undefined : { ...last, ...entry };
+  const resource = flags.resource?.length ? flags.resource : target?.resource;
   const par = flags.par ?? entry.par;
   const settings: RequestSettings = {
     dpop: flags.dpop ?? entry.dpop ?? last?.dpop ?? false,
@@ -237,7 +243,7 @@ function requestSettings(
     resource: typeof resource === "string" ? [resource] : [...resource ?? []],
     authParameters: {},
   };
-  const audience = flags.audience ?? entry.audience ?? target?.audience;
+  const audience = flags.audience ?? target?.audience;
   if (audience !== undefined) settings.audience = audience;
   const maxAge = flags.maxAge ?? entry.max_age;
   if (maxAge !== undefined) settings.maxAge = maxAge;

@@ -10,6 +10,7 @@ import { getUsableToken } from "../storage/usable_token.ts";
 import type { CommandContext } from "./context.ts";
 import { bindingOf } from "./settings.ts";
 import { rememberSettings } from "./remembered.ts";
+import { accountOf } from "./status.ts";
 import { formatToken, type OutputFormat } from "./token_output.ts";
 
 /** Options of `clauth token`. */
@@ -42,9 +43,23 @@ export async function currentTokens(
     lock: context.lockOptions(),
     // Only a person at a terminal can log in; scripts get "login required" (exit 4).
     ...(context.terminal.interactive && context.settings.flow !== "client-credentials"
-      ? { login: async () => (await import("./login.ts")).interactiveLogin(context) }
+      ? {
+        login: async () => {
+          // Say why a command that prints a token is asking the person to log in.
+          terminal.info(
+            `Profile "${settings.profile}" has no usable token (none stored, or it can no longer be renewed): logging in first.`,
+          );
+          return (await import("./login.ts")).interactiveLogin(context);
+        },
+      }
       : {}),
   });
+  if (source === "login") {
+    const who = accountOf(tokens.id_token);
+    terminal.info(
+      `Logged in to ${settings.issuer}${who ? ` as ${who}` : ""} (profile ${settings.profile}).`,
+    );
+  }
   if (context.options.verbose) terminal.info(`Token source: ${source}.`);
   if (source !== "cache") await rememberSettings(context);
   if (shorterThanAsked && tokens.expires_at !== undefined) {

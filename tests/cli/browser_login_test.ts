@@ -20,7 +20,7 @@ Deno.test("clauth login (--flow auto) opens $BROWSER, receives the callback and 
     const params = new URL(url!).searchParams;
     assert.deepEqual([...params.keys()].sort(), ["client_id", "request_uri"]);
     assert.equal(idp.counts.pushed_authorization_request, 1);
-    assert.match(result.stderr, /Logged in: profile "web".*refresh token stored/);
+    assert.match(result.stderr, /Logged in to \S+ as .+ \(profile web\)\.\n.*refresh token stored/);
 
     const token = await runClauth(["token"], { env: home.env });
     assert.equal(token.code, 0, token.stderr);
@@ -121,7 +121,7 @@ Deno.test("clauth login --flow browser --no-browser only shows the address, and 
     const result = await login.result();
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /Opening the browser|could not be opened/);
-    assert.match(result.stderr, /Logged in: profile "web"/);
+    assert.match(result.stderr, /Logged in to \S+ as .+ \(profile web\)/);
   });
 });
 
@@ -136,7 +136,7 @@ Deno.test("clauth login says so when the browser could not be opened, after show
     await followAuthorization(url!);
     const result = await login.result();
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Logged in: profile "web"/);
+    assert.match(result.stderr, /Logged in to \S+ as .+ \(profile web\)/);
   });
 });
 

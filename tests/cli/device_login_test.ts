@@ -31,7 +31,7 @@ Deno.test("clauth login --flow device prints the URI, the code and the complete 
     assert.match(code!, /^[A-Z]{4}-[A-Z]{4}$/);
     assert.ok(complete!.startsWith(`${uri}?user_code=`));
     assert.match(result.stderr, /Waiting for approval \(the code expires in/);
-    assert.match(result.stderr, /Logged in: profile "dev" .*refresh token stored/);
+    assert.match(result.stderr, /Logged in to \S+ as .+ \(profile dev\)\.\n.*refresh token stored/);
     assert.ok(!result.stderr.includes("\x1b["), "no colour or spinner without a TTY");
 
     const token = await runClauth(["token"], { env: home.env });
