@@ -89,7 +89,10 @@ export async function whoamiCommand(context: CommandContext): Promise<void> {
   }
   const tokens = await currentTokens(context);
   const api = context.preset?.behaviour.identity;
-  if (api) return await apiIdentity(context, tokens, api);
+  if (api) {
+    const url = api.urlFor?.(tokens.issuer) ?? api.url;
+    return await apiIdentity(context, tokens, { url, subject: api.subject });
+  }
   if (tokens.id_token === undefined) {
     throw new ClauthError(
       "usage",
