@@ -62,7 +62,7 @@ function githubErrorHint(message: string): string | undefined {
     return "GitHub: its device flow endpoint answers 404 to a client id it does not know: check the client id (the app's Client ID, not its App ID).";
   }
   if (message.includes("redirect_uri_mismatch")) {
-    return "GitHub: the app's callback URL must have the redirect URI's host and a parent of its path, such as http://127.0.0.1/callback (GitHub ignores the port of a loopback callback).";
+    return "GitHub: register the redirect URI's host and path as the app's callback URL, such as http://127.0.0.1/callback (OAuth apps also take a subdirectory of it; GitHub ignores the port of a loopback callback).";
   }
   if (message.includes("unverified_user_email")) {
     return "GitHub: the account must verify its primary email address before an app can get a token for it.";
