@@ -16,14 +16,12 @@ import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.t
 import { addApiCommands } from "./api_commands.ts";
 
 export { SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "./api_commands.ts";
+export { addCompletions } from "./completions.ts";
 
 // Each action imports its command's module when it runs, so a command loads only what it
 // needs (jose, oauth4webapi, the browser opener, QR codes...) and --help loads none of them.
 // The imports are literal: `deno compile` and `deno bundle` see them; `deno run` reads the
 // files ahead but evaluates a module only when its command runs.
-
-/** What tab's `completions` command says in --help; tab itself loads for completions only. */
-const COMPLETION_SHELLS = ["zsh", "bash", "fish", "powershell"];
 
 const MIN_TTL_HELP =
   "renew when fewer seconds are left (default 30, capped at half a token's lifetime)";
@@ -271,26 +269,4 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     });
 
   return program;
-}
-
-/**
- * Adds `clauth completions bash|zsh|fish|powershell` (and the hidden `complete` that shells
- * call) last, so every command above gets completions. @bomb.sh/tab loads only when `args`
- * name one of them; otherwise a stand-in with the same help keeps --help complete.
- */
-export async function addCompletions(
-  program: ReturnType<typeof buildProgram>,
-  args: string[],
-): Promise<void> {
-  const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
-  if (own.includes("completions") || own.includes("complete")) {
-    const { default: tab } = await import("@bomb.sh/tab/commander");
-    tab(program as unknown as Parameters<typeof tab>[0], { completionCommandName: "completions" });
-    return;
-  }
-  program.command("completions")
-    .description("Generate shell completion scripts")
-    .addArgument(
-      new Argument("<shell>", "Shell type for completion script").choices(COMPLETION_SHELLS),
-    );
 }

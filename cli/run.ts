@@ -22,6 +22,7 @@ export interface OnDemandModules {
   "./whoami.ts": typeof import("./whoami.ts");
   "./token.ts": typeof import("./token.ts");
   "./help_pages.ts": typeof import("./help_pages.ts");
+  "./completions.ts": typeof import("./completions.ts");
 }
 
 let provided: OnDemandModules | undefined;
@@ -83,6 +84,12 @@ async function runProgram(args: string[], session: Session): Promise<number> {
   let commanderError: typeof CommanderError | undefined;
   const verbose = args.includes("--verbose");
   try {
+    if (args[0] === "complete" || args[0] === "completions") {
+      // A TAB waits on this: answered from data written ahead, without commander.
+      const { completionsCommand } = await load("./completions.ts");
+      const code = await completionsCommand(args, session);
+      if (code !== undefined) return code;
+    }
     const help = await helpPage(args, session.runtime);
     if (help !== undefined) {
       await terminal.out(help);
@@ -95,8 +102,8 @@ async function runProgram(args: string[], session: Session): Promise<number> {
     const { addCompletions, buildProgram, CommanderError } = await load("./program.ts");
     commanderError = CommanderError;
     const program = buildProgram(session, (code) => exitCode = code);
-    await addCompletions(program, args);
-    await printingCompletions(terminal, () => program.parseAsync(args, { from: "user" }));
+    addCompletions(program);
+    await program.parseAsync(args, { from: "user" });
     return exitCode; // 0 unless a command (exec) set its own
   } catch (error) {
     if (commanderError && error instanceof commanderError) {
@@ -204,20 +211,6 @@ async function runLight(light: LightCommand, session: Session): Promise<number> 
     forceRefresh: light.forceRefresh,
   });
   return 0;
-}
-
-/**
- * Runs `parse` with console.log writing to the terminal's stdout: @bomb.sh/tab prints the
- * completion scripts and answers with console.log, which would go around the runtime.
- */
-async function printingCompletions<T>(terminal: Terminal, parse: () => Promise<T>): Promise<T> {
-  const log = console.log;
-  console.log = (...data: unknown[]) => void terminal.out(data.join(" ") + "\n");
-  try {
-    return await parse();
-  } finally {
-    console.log = log;
-  }
 }
 
 /**

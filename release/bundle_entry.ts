@@ -12,6 +12,7 @@ import * as context from "../cli/context.ts";
 import * as whoami from "../cli/whoami.ts";
 import * as token from "../cli/token.ts";
 import * as helpPages from "../cli/help_pages.ts";
+import * as completions from "../cli/completions.ts";
 
 program.provideModules({
   "./program.ts": tree,
@@ -20,6 +21,7 @@ program.provideModules({
   "./whoami.ts": whoami,
   "./token.ts": token,
   "./help_pages.ts": helpPages,
+  "./completions.ts": completions,
 });
 
 Deno.exit(await main(Deno.args, processRuntime(), () => Promise.resolve(program)));

@@ -22,7 +22,16 @@ const result = await new Deno.Command(Deno.execPath(), {
     "--target",
     target,
     ...PERMISSION_FLAGS,
-    ...["run", "program", "status", "context", "whoami", "token", "help_pages"].flatMap((name) => [
+    ...[
+      "run",
+      "program",
+      "status",
+      "context",
+      "whoami",
+      "token",
+      "help_pages",
+      "completions",
+    ].flatMap((name) => [
       "--include",
       `cli/${name}.ts`,
     ]),

@@ -22,10 +22,10 @@ export const HELP_WIDTH = 80;
 /** Each help page as commander prints it: "" is the program's, else a command's. */
 export async function renderHelpPages(): Promise<Record<string, string>> {
   const pages: Record<string, string> = {};
-  const names = ["", ...(await programFor((text) => void text)).commands.map((c) => c.name())];
+  const names = ["", ...programFor((text) => void text).commands.map((c) => c.name())];
   for (const name of names) {
     let text = "";
-    const program = await programFor((printed) => text += printed);
+    const program = programFor((printed) => text += printed);
     try {
       await program.parseAsync([...(name ? [name] : []), "--help"], { from: "user" });
     } catch (error) {
@@ -37,7 +37,7 @@ export async function renderHelpPages(): Promise<Record<string, string>> {
 }
 
 /** The command tree, printing to `out` at {@link HELP_WIDTH} columns. */
-async function programFor(out: (text: string) => void) {
+function programFor(out: (text: string) => void) {
   const terminal: Terminal = {
     out: (text) => Promise.resolve(out(text)),
     info: () => {},
@@ -52,7 +52,7 @@ async function programFor(out: (text: string) => void) {
     { runtime, terminal, signal: new AbortController().signal },
     () => {},
   );
-  await addCompletions(program, []);
+  addCompletions(program);
   return program;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Smoke test of a built clauth: `--version`, `--help`, and a client-credentials token
+ * Smoke test of a built clauth: `--version`, `--help`, a TAB, and a client-credentials token
  * against the dev provider, with the release permissions. Exits 0 when all pass.
  *
  *   deno run -A release/smoke_test.ts ./dist/clauth-x86_64-unknown-linux-gnu   # a binary
@@ -61,6 +61,9 @@ try {
   );
   const help = await run(["--help"]);
   check("--help", help.code === 0 && help.stdout.includes("Usage: clauth"), help.stderr);
+  // A TAB's answer: cli/completions.ts is loaded by a computed import, so it must be included.
+  const tab = await run(["complete", "--", "token", "--pro"]);
+  check("a TAB (complete)", tab.code === 0 && tab.stdout.startsWith("--profile\t"), tab.stderr);
   const env = {
     CLAUTH_ISSUER: idp.issuer,
     CLAUTH_CLIENT_ID: "demo-service",

@@ -4,7 +4,6 @@ import { buildProgram, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "../../cli
 import { lightCommand } from "../../cli/run.ts";
 import { terminalOf } from "../../cli/terminal.ts";
 import * as exchange from "../../cli/exchange.ts";
-import { runClauth } from "../helpers/cli.ts";
 import { fakeRuntime } from "../helpers/fake_runtime.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -55,7 +54,7 @@ Deno.test("the command tree evaluates commander and no command module, flow or o
   assert.deepEqual(
     [...new Set(npm)].sort(),
     ["npm:@commander-js/extra-typings"],
-    "jose, oauth4webapi, @bomb.sh/tab and uqr load only when used",
+    "jose, oauth4webapi and uqr load only when used",
   );
   assert.ok(!modules.some((s) => s.includes("/flows/grants/")), "no grant flow loads for help");
   const run = await evaluatedWith("cli/run.ts");
@@ -157,13 +156,4 @@ Deno.test("a forced token refresh does not evaluate the login, browser or QR mod
 Deno.test("the option lists written out for help match the exchange command's", () => {
   assert.deepEqual(TOKEN_TYPE_NAMES, exchange.TOKEN_TYPE_NAMES);
   assert.deepEqual(SUBJECT_TOKEN_SOURCES, exchange.SUBJECT_TOKEN_SOURCES);
-});
-
-Deno.test("--help lists completions the same whether or not @bomb.sh/tab is loaded", async () => {
-  const standIn = await runClauth(["--help"]);
-  const withTab = await runClauth(["--help", "complete"]); // "complete" loads tab
-  assert.equal(standIn.code, 0);
-  assert.equal(withTab.code, 0);
-  assert.match(standIn.stdout, /completions <shell> +Generate shell completion scripts/);
-  assert.equal(standIn.stdout, withTab.stdout);
 });

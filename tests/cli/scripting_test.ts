@@ -169,7 +169,7 @@ Deno.test("clauth completions prints shell scripts, and completion requests list
   assert.match(commands.stdout, /^logout\t/m);
   const formats = await runClauth(["complete", "--", "token", "--output", ""]);
   for (const format of ["raw", "json", "header", "env", "k8s", "git"]) {
-    assert.match(formats.stdout, new RegExp(`^${format}\\t`, "m"));
+    assert.match(formats.stdout, new RegExp(`^${format}$`, "m"));
   }
 });
 
