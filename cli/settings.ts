@@ -87,12 +87,12 @@ export async function resolveSettings(
   let provider = flags.provider ?? env("CLAUTH_PROVIDER") ?? entry.provider;
   let located = provider === undefined ? undefined : locate(provider, where, issuer, options);
   if (located) issuer = located.server.issuer;
-  // The profile's scope, flow and request settings belong to its client at its issuer: a run
-  // for another client (same profile, other settings: another slot) does not take them.
+  // The profile's scope and request settings belong to its client at its issuer: a run for
+  // another client (same profile, other settings: another slot) does not take them.
   const own = (issuer === undefined || entry.issuer === undefined || issuer === entry.issuer) &&
     (clientId === undefined || entry.client_id === undefined || clientId === entry.client_id);
   const mine = own ? entry : {};
-  let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? mine.flow;
+  let flowSetting = flags.flow ?? env("CLAUTH_FLOW") ?? entry.flow;
   let scopeSetting = flags.scope ?? env("CLAUTH_SCOPE") ?? mine.scope;
   // What the profile's last login used fills what is still missing (a profile logged in with
   // flags alone; a flow not given; DPoP, audience and resources the config does not set),
@@ -148,9 +148,11 @@ export async function resolveSettings(
     client_id: _c,
     client_secret_file,
     private_key_file,
+    ca_file,
     scope: _s,
     flow: _f,
     timeout: _t,
+    login_timeout,
     token_endpoint_auth_method,
     redirect_uri,
     dpop: _d,
@@ -185,6 +187,7 @@ export async function resolveSettings(
     if (!located.server.discovery) settings.discovery = false;
   }
   if (scopeSetting !== undefined) settings.scope = scopeSetting;
+  if (login_timeout !== undefined) settings.loginTimeout = login_timeout;
   if (token_endpoint_auth_method) settings.authMethod = token_endpoint_auth_method;
   if (redirect_uri) settings.redirectUri = redirect_uri;
   // Paths in the config file are relative to it; flags and variables, to the current folder.
@@ -195,6 +198,10 @@ export async function resolveSettings(
   const keyFile = flags.privateKeyFile ?? env("CLAUTH_PRIVATE_KEY_FILE") ??
     fromConfig(private_key_file);
   if (keyFile) settings.privateKeyFile = keyFile;
+  // A login's CA is remembered with its issuer (it is the issuer's certificate it trusts).
+  const caFile = flags.caFile ?? env("CLAUTH_CA_FILE") ?? fromConfig(ca_file) ??
+    remembered?.ca_file;
+  if (caFile) settings.caFile = caFile;
   return settings;
 }
 

@@ -78,9 +78,16 @@ Deno.test("the README's quick start in order: client credentials with other flag
     assert.equal(logout.code, 0, logout.stderr);
     assert.equal((await introspect(idp, refreshed.stdout.trim())).body.active, false);
     assert.equal((await introspect(idp, service.stdout.trim())).body.active, false);
+    // The login's flags were saved as the profile (issue 17): it outlives the logout, empty.
+    const after = JSON.parse((await runClauth(["status", "--json"], { env: home.env })).stdout);
     assert.deepEqual(
-      JSON.parse((await runClauth(["status", "--json"], { env: home.env })).stdout),
-      [],
+      after.map((s: { profile: string; configured: boolean; logged_in: boolean; slots: [] }) => [
+        s.profile,
+        s.configured,
+        s.logged_in,
+        s.slots.length,
+      ]),
+      [["default", true, false, 0]],
     );
   });
 });
