@@ -144,7 +144,10 @@ function rejectionStatus(error: unknown): number | undefined {
   const cause = (error as { cause?: unknown }).cause;
   const status = (error as { status?: number }).status ??
     (cause instanceof Response ? cause.status : undefined);
-  if (oauthErrorCode(error) === "invalid_client") return status ?? 401;
+  const code = oauthErrorCode(error);
+  if (code === "invalid_client") return status ?? 401;
+  // Another OAuth error (access_denied, slow_down in a 403) is not about the credentials.
+  if (code !== undefined) return undefined;
   return status === 401 || status === 403 ? status : undefined;
 }
 
