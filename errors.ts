@@ -79,7 +79,9 @@ export type ClauthSetting =
   /** Whether the authorization request is pushed first (RFC 9126). */
   | "par"
   /** The actor token of a token exchange. */
-  | "actor_token";
+  | "actor_token"
+  /** The CA certificates trusted for the server's TLS certificate (a private CA's). */
+  | "ca_file";
 
 /** What {@linkcode ClauthError}'s constructor takes besides the code and message. */
 export interface ClauthErrorOptions {

@@ -33,6 +33,7 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
   "--client-id": "clientId",
   "--client-secret-file": "clientSecretFile",
   "--private-key-file": "privateKeyFile",
+  "--ca-file": "caFile", // no request on this path: the CA only matters to the full command
   "--scope": "scope",
   "--flow": "flow",
   "--timeout": "timeout",

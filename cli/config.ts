@@ -76,6 +76,8 @@ export interface ProfileConfig extends EndpointOverrides {
   host?: string;
   authority?: string;
   tenant?: string;
+  /** A PEM file of CA certificates trusted for this profile's servers (a private CA). */
+  ca_file?: string;
   /** Only for a provider whose desktop clients' secret is not confidential (Google). */
   client_secret?: string;
 }
@@ -117,6 +119,7 @@ const STRING_KEYS = [
   "client_id",
   "client_secret_file",
   "private_key_file",
+  "ca_file",
   "scope",
   "redirect_uri",
   "audience",

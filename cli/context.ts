@@ -35,6 +35,7 @@ import {
   readPrivateKey,
 } from "./credentials.ts";
 import { checkIssuer } from "../flows/protocol/endpoints.ts";
+import { caFileFetch } from "./ca_file.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 
 /** Global options as commander hands them to an action. */
@@ -135,6 +136,8 @@ export class CommandContext {
     return {
       timeoutMs: this.settings.timeout * 1000,
       signal: this.signal,
+      // The profile's own CAs, for every request it makes (cli/ca_file.ts).
+      ...(this.settings.caFile ? { fetch: caFileFetch(this.settings.caFile, this.signal) } : {}),
       now: runtime.now,
       metadataCache: new MetadataFileCache(runtime.stateDir, { now: () => runtime.now() / 1000 }),
     };
@@ -257,7 +260,7 @@ export class CommandContext {
 
   /** The ways to renew tokens for this profile, for the orchestrator. */
   tokenSources(): Pick<UsableTokenOptions, "refresh" | "fetchNew" | "loginCommand" | "now"> {
-    const loginCommand = `clauth login --profile ${this.settings.profile}`;
+    const loginCommand = this.loginCommand();
     const now = () => this.now();
     if (this.settings.flow === "client-credentials") {
       return {
@@ -281,6 +284,20 @@ export class CommandContext {
     };
   }
 
+  /**
+   * The login that gets the tokens this run asks for: the profile, and the flags that choose
+   * the tokens' slot when they were given (a login without this run's --scope would get the
+   * profile's scope again, not the one asked for here).
+   */
+  loginCommand(): string {
+    const { settings, options } = this;
+    const words = ["clauth", "login", "--profile", settings.profile];
+    if (options.issuer !== undefined) words.push("--issuer", settings.issuer);
+    if (options.clientId !== undefined) words.push("--client-id", settings.clientId);
+    if (options.scope !== undefined && settings.scope) words.push("--scope", settings.scope);
+    return words.map(shellWord).join(" ");
+  }
+
   /** How to wait for the profile's lock: tell the person, and stop on Ctrl-C. */
   lockOptions(): LockOptions {
     return {
@@ -291,4 +308,9 @@ export class CommandContext {
         ),
     };
   }
+}
+
+/** `word` as a POSIX shell reads it back: quoted when it holds more than safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -14,6 +14,7 @@ import type { CommandContext } from "./context.ts";
 import type { RuntimeSignal } from "./runtime.ts";
 import { childEnvironment } from "./child_environment.ts";
 import { currentTokens } from "./token.ts";
+import { describeFileError } from "../storage/private_files.ts";
 
 /** Options of `clauth exec`. */
 export interface ExecOptions {
@@ -63,7 +64,7 @@ export async function execCommand(
   } catch (error) {
     for (const remove of forward) remove();
     // The shell's codes: 127 not found, 126 found but not runnable (no permission, a folder).
-    context.terminal.info(`clauth: Cannot run "${program}": ${(error as Error).message}.`);
+    context.terminal.info(`clauth: Cannot run "${program}": ${whyNotRun(error)}.`);
     return error instanceof Deno.errors.NotFound ? 127 : 126;
   }
   try {
@@ -76,6 +77,15 @@ export async function execCommand(
   } finally {
     for (const remove of forward) remove();
   }
+}
+
+/** Why a program could not be started, in words (Deno says "entity not found"). */
+function whyNotRun(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such program (looked for it in PATH)";
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return "permission denied (is it an executable file?)";
+  }
+  return describeFileError(error, "clauth");
 }
 
 /**

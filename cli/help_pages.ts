@@ -37,6 +37,9 @@ Options:
                                 "client-credentials")
   --timeout <seconds>           timeout for each network request, default 30
                                 (env: CLAUTH_TIMEOUT)
+  --ca-file <path>              PEM file of CA certificates to trust for the
+                                server's TLS certificate, besides the system's
+                                (env: CLAUTH_CA_FILE)
   --json                        machine-readable output where a command has it
   --verbose                     show details of failures
   -h, --help                    display help for command
@@ -48,8 +51,14 @@ Commands:
                                 token) and store the tokens
   logout [options]              revoke the profile's tokens at the server (when
                                 it can) and delete them
+  profile <action> [name]       list, show, save, remove profiles, or choose the
+                                default one
   exec [options] <command...>   run a command with a usable access token in its
                                 environment
+  kubeconfig [options]          print (or --write) a kubeconfig user whose exec
+                                block runs clauth for kubectl
+  setup-git [options]           make clauth git's credential helper for the host
+                                given with --host only
   api [options] <url>           make one authenticated request to an API and
                                 print the answer (like gh api)
   proof [options]               print a DPoP proof for one request with the
@@ -68,276 +77,255 @@ Commands:
                                 tokens
   completions <shell>           Generate shell completion scripts
   help [command]                display help for command
+
+Examples:
+  # Log in (browser, or a code to enter on another device)
+  clauth login
+  # Call an API with a token that is renewed when needed
+  curl -H "Authorization: Bearer $(clauth token)" URL
+  # A CI job: client credentials, the secret from the environment
+  CLAUTH_CLIENT_SECRET=... clauth token --flow client-credentials
+
+Environment:
+  CLAUTH_PROFILE           the profile to use (--profile)
+  CLAUTH_PROVIDER          a provider preset (--provider)
+  CLAUTH_ISSUER            the authorization server's issuer URL (--issuer)
+  CLAUTH_CLIENT_ID         the OAuth client id (--client-id)
+  CLAUTH_CLIENT_SECRET     the client secret (there is no flag: arguments are
+                           public)
+  CLAUTH_PRIVATE_KEY_FILE  private key for private_key_jwt (--private-key-file)
+  CLAUTH_SCOPE             the scopes to ask for (--scope)
+  CLAUTH_FLOW              how to get tokens (--flow)
+  CLAUTH_TIMEOUT           seconds each network request may take (--timeout)
+  CLAUTH_CA_FILE           PEM file of CA certificates to trust (--ca-file)
+  CLAUTH_CONFIG_DIR        the folder of config.json (default
+                           $XDG_CONFIG_HOME/clauth)
+  CLAUTH_STATE_DIR         the folder of tokens (default $XDG_STATE_HOME/clauth)
+  NO_COLOR                 no colour in messages (https://no-color.org)
+  TERM                     dumb: no escape sequences at all
+  BROWSER                  the program that opens the login page
+  HTTPS_PROXY, NO_PROXY    the proxy for requests, and the hosts that bypass it
 `,
   "token": `Usage: clauth token [options] [git-action]
 
 print a usable access token (cached, refreshed or fetched anew)
 
 Arguments:
-  git-action                   set by git when clauth is its credential helper
-                               (choices: "get", "store", "erase")
+  git-action           set by git when clauth is its credential helper (choices:
+                       "get", "store", "erase")
 
 Options:
-  --output <format>            how to print the token (choices: "raw", "json",
-                               "header", "env", "k8s", "git", default: "raw")
-  --min-ttl <seconds>          renew when fewer seconds are left (default 30,
-                               capped at half a token's lifetime)
-  --force-refresh              ignore the cached token (default: false)
-  --method <method>            with --output header: the request's method (DPoP
-                               proof)
-  --url <url>                  with --output header: the request's URL (DPoP
-                               proof)
-  -h, --help                   display help for command
+  --output <format>    how to print the token (choices: "raw", "json", "header",
+                       "env", "k8s", "git", default: "raw")
+  --min-ttl <seconds>  renew when fewer seconds are left (default 30, capped at
+                       half a token's lifetime)
+  --force-refresh      ignore the cached token
+  --method <method>    with --output header: the request's method (DPoP proof)
+  --url <url>          with --output header: the request's URL (DPoP proof)
+  --token-type <type>  the access token, or the ID token (Kubernetes) (choices:
+                       "access_token", "id_token", default: "access_token")
+  --git-url <url>      with --output git: answer git for this URL only
+                       (setup-git)
+  -h, --help           display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Print the access token (cached, refreshed or fetched anew)
+  clauth token
+  # An Authorization header, renewed when less than 5 minutes are left
+  clauth token --output header --min-ttl 300
+  # The ID token of profile work, as JSON with its expiry
+  clauth token --profile work --token-type id_token --output json
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "login": `Usage: clauth login [options]
 
 log in (or, for client credentials, fetch a token) and store the tokens
 
 Options:
-  --no-browser                 do not open a browser (use the device flow under
-                               --flow auto)
-  --redirect-uri <uri>         fixed loopback redirect URI for the browser flow;
-                               repeat to list fallback ports (default: [])
-  --dpop                       bind the tokens to a key of this login (DPoP, RFC
-                               9449)
-  --par                        push the authorization request first (RFC 9126)
-                               even when not advertised
-  --no-par                     never push the authorization request
-  --audience <audience>        the audience to ask for (Auth0 APIs)
-  --resource <uri>             a resource indicator (RFC 8707); repeat for more
-                               (default: [])
-  --login-hint <hint>          who is logging in (login_hint)
-  --prompt <prompt>            prompt: login, consent, select_account or none
-  --acr-values <values>        authentication context classes asked for
-                               (acr_values)
-  --max-age <seconds>          how recent the sign-in must be (max_age, checked)
-  --auth-param <name=value>    another authorization parameter; repeatable
-                               (default: [])
-  -h, --help                   display help for command
+  --no-browser               do not open a browser (use the device flow under
+                             --flow auto)
+  --redirect-uri <uri>       fixed loopback redirect URI for the browser flow;
+                             repeat to list fallback ports
+  --no-save                  do not save the login's flags as the profile's
+                             settings
+  --login-timeout <seconds>  how long the browser login may take (default 300)
+  --dpop                     bind the tokens to a key of this login (DPoP, RFC
+                             9449)
+  --par                      push the authorization request first (RFC 9126)
+                             even when not advertised
+  --no-par                   never push the authorization request
+  --audience <audience>      the audience to ask for (Auth0 APIs)
+  --resource <uri>           a resource indicator (RFC 8707); repeat for more
+  --login-hint <hint>        who is logging in (login_hint)
+  --prompt <prompt>          prompt: login, consent, select_account or none
+  --acr-values <values>      authentication context classes asked for
+                             (acr_values)
+  --max-age <seconds>        how recent the sign-in must be (max_age, checked)
+  --auth-param <name=value>  another authorization parameter; repeatable
+  -h, --help                 display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Log in as the profile says
+  clauth login --profile work
+  # Over SSH: a code to enter on another device, with a refresh token
+  clauth login --flow device --scope "openid offline_access"
+  # A server with a private CA, and the result as JSON
+  clauth login --ca-file corp-ca.pem --json
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "logout": `Usage: clauth logout [options]
 
 revoke the profile's tokens at the server (when it can) and delete them
 
 Options:
-  --all                        log out of every profile with stored tokens
-                               (default: false)
-  --no-revoke                  only delete the local tokens
-  -h, --help                   display help for command
+  --all        log out of every profile with stored tokens
+  --yes        with --all: do not ask for confirmation
+  --no-revoke  only delete the local tokens
+  -h, --help   display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Revoke and delete the default profile's tokens
+  clauth logout
+  # Every profile, without asking
+  clauth logout --all --yes
+  # Delete the local tokens only, and say what was done as JSON
+  clauth logout --no-revoke --json
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "profile": `Usage: clauth profile [options] <action> [name]
+
+list, show, save, remove profiles, or choose the default one
+
+Arguments:
+  action      list, show [NAME], use NAME, save NAME, remove NAME
+  name        the profile
+
+Options:
+  -h, --help  display help for command
+
+Examples:
+  # The profiles in the config file
+  clauth profile list
+  # Save the settings of these flags as profile work
+  clauth profile save work --issuer https://id.example.com --client-id cli
+  # Make work the default profile
+  clauth profile use work
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "exec": `Usage: clauth exec [options] <command...>
 
 run a command with a usable access token in its environment
 
 Arguments:
-  command                      the command and its arguments, after "--"
+  command              the command and its arguments, after "--"
 
 Options:
-  --env-var <name>             environment variable that carries the token
-                               (default: "CLAUTH_ACCESS_TOKEN")
-  --min-ttl <seconds>          renew when fewer seconds are left (default 30,
-                               capped at half a token's lifetime)
-  -h, --help                   display help for command
+  --env-var <name>     environment variable that carries the token (default:
+                       "CLAUTH_ACCESS_TOKEN")
+  --min-ttl <seconds>  renew when fewer seconds are left (default 30, capped at
+                       half a token's lifetime)
+  -h, --help           display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Run a command with the token in $CLAUTH_ACCESS_TOKEN (never in argv)
+  clauth exec -- ./deploy.sh
+  # The token in another variable
+  clauth exec --env-var GITHUB_TOKEN -- gh api user
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "kubeconfig": `Usage: clauth kubeconfig [options]
+
+print (or --write) a kubeconfig user whose exec block runs clauth for kubectl
+
+Options:
+  --cluster <name>     with a context: its cluster (the context is named after
+                       it)
+  --user <name>        the user entry's name (default clauth-PROFILE)
+  --context <name>     also add or update this context, using the user
+  --token-type <type>  the token kubectl sends (default id_token) (choices:
+                       "access_token", "id_token")
+  --write              merge into $KUBECONFIG or ~/.kube/config instead of
+                       printing
+  -h, --help           display help for command
+
+Examples:
+  # A kubeconfig user whose exec block runs clauth, printed
+  clauth kubeconfig --profile work
+  # Merged into ~/.kube/config, with a context for a cluster
+  clauth kubeconfig --cluster prod --context prod --write
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "setup-git": `Usage: clauth setup-git --host HOST [--path PREFIX] [--remove] [options]
+
+make clauth git's credential helper for the host given with --host only
+
+Options:
+  --path <prefix>  only for repositories under this path (org, or org/repo.git)
+  --remove         undo it
+  -h, --help       display help for command
+
+Examples:
+  # Make clauth git's credential helper for one host
+  clauth setup-git --host git.example.com --profile work
+  # Only for one organisation's repositories; then undo it
+  clauth setup-git --host git.example.com --path org --remove
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "api": `Usage: clauth api [options] <url>
 
 make one authenticated request to an API and print the answer (like gh api)
 
 Arguments:
-  url                          the API's URL: https://, or http:// on loopback
+  url                    the API's URL: https://, or http:// on loopback
 
 Options:
-  --method <method>            HTTP method (default GET, or POST with --data)
-  -H, --header <header>        "Name: value" header to add; repeatable (default:
-                               [])
-  --data <body>                request body: TEXT, @FILE, or - for stdin
-  --include                    print the status line and headers to stderr
-                               (default: false)
-  -h, --help                   display help for command
+  --method <method>      HTTP method (default GET, or POST with --data)
+  -H, --header <header>  "Name: value" header to add; repeatable
+  --data <body>          request body: TEXT, @FILE, or - for stdin
+  --include              print the status line and headers to stderr
+  -h, --help             display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # GET a resource with the profile's token (Bearer or DPoP)
+  clauth api https://api.example.com/me
+  # POST a JSON file; the status line and headers go to stderr
+  clauth api https://api.example.com/items --data @item.json --include
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "proof": `Usage: clauth proof [options]
 
 print a DPoP proof for one request with the profile's token (RFC 9449)
 
 Options:
-  --method <method>            the request's HTTP method
-  --url <url>                  the request's URL
-  --nonce <nonce>              the server's DPoP-Nonce, when it asked for one
-  -h, --help                   display help for command
+  --method <method>  the request's HTTP method
+  --url <url>        the request's URL
+  --nonce <nonce>    the server's DPoP-Nonce, when it asked for one
+  -h, --help         display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # A DPoP proof for one request
+  clauth proof --method GET --url https://api.example.com/me
+  # With the nonce the server asked for
+  clauth proof --method POST --url https://api.example.com/items --nonce NONCE
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "exchange": `Usage: clauth exchange [options]
 
@@ -360,9 +348,8 @@ Options:
                                  saml1, saml2 or a full URN (default
                                  access_token)
   --audience <name>              service the new token is for; repeatable
-                                 (default: [])
   --resource <uri>               absolute URI of a service (RFC 8707);
-                                 repeatable (default: [])
+                                 repeatable
   --requested-token-type <type>  the type of token wanted back: access_token,
                                  refresh_token, id_token, jwt, saml1, saml2 or a
                                  full URN
@@ -370,35 +357,14 @@ Options:
                                  "header", "env", "k8s", "git", default: "raw")
   -h, --help                     display help for command
 
-Global Options:
-  -V, --version                  output the version number
-  --profile <name>               profile to use (env: CLAUTH_PROFILE)
-  --provider <name>              a provider preset: clauth providers lists them
-                                 (env: CLAUTH_PROVIDER)
-  --host <host>                  the provider's host (GitHub Enterprise Server,
-                                 self-managed GitLab)
-  --authority <url>              the provider's authority (Entra national
-                                 clouds)
-  --tenant <tenant>              the Entra tenant: a GUID, a domain,
-                                 organizations, common, consumers
-  --issuer <url>                 authorization server issuer URL (env:
-                                 CLAUTH_ISSUER)
-  --client-id <id>               OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>    file holding the client secret (or set
-                                 CLAUTH_CLIENT_SECRET; never pass it as an
-                                 argument)
-  --private-key-file <path>      PEM or JWK private key: authenticate with a
-                                 signed JWT, private_key_jwt (env:
-                                 CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>               space-separated scopes, e.g. "openid
-                                 offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                  how to get tokens (env: CLAUTH_FLOW) (choices:
-                                 "auto", "browser", "device",
-                                 "client-credentials")
-  --timeout <seconds>            timeout for each network request, default 30
-                                 (env: CLAUTH_TIMEOUT)
-  --json                         machine-readable output where a command has it
-  --verbose                      show details of failures
+Examples:
+  # Trade the profile's token for one meant for another service
+  clauth exchange --audience billing --scope invoices:read
+  # A token read from stdin, for a resource (RFC 8707)
+  clauth exchange --subject-token - --resource https://api.example < t
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 
 --scope names the scope asked for the new token; the profile's own scope (config file or
 CLAUTH_SCOPE) still picks the profile's token used as the default subject. The issued token
@@ -410,163 +376,96 @@ the server.
 list the provider presets and what each takes to find your instance
 
 Options:
-  -h, --help                   display help for command
+  -h, --help  display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # The provider presets
+  clauth providers
+  # Log in to GitHub with its preset
+  clauth login --provider github --client-id Iv1.0123456789abcdef
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "whoami": `Usage: clauth whoami [options]
 
 show who is logged in: the verified ID token's claims merged with userinfo
 
 Options:
-  -h, --help                   display help for command
+  -h, --help  display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Who is logged in: the ID token's claims and userinfo
+  clauth whoami
+  # As JSON, for another profile
+  clauth whoami --profile work --json
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "inspect": `Usage: clauth inspect [options] [token]
 
 ask the server about a token (RFC 7662 introspection)
 
 Arguments:
-  token                        the token, or "-" to read it from stdin (default:
-                               the access token)
+  token       the token, or "-" to read it from stdin (default: the access
+              token)
 
 Options:
-  -h, --help                   display help for command
+  -h, --help  display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Ask the server whether the profile's access token is active
+  clauth inspect
+  # Another token, from stdin
+  printf %s "$TOKEN" | clauth inspect -
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "decode": `Usage: clauth decode [options] [token]
 
 show a JWT's header and claims, locally (nothing checked without --verify)
 
 Arguments:
-  token                        the JWT, or "-" to read it from stdin (default:
-                               the stored ID token)
+  token       the JWT, or "-" to read it from stdin (default: the stored ID
+              token)
 
 Options:
-  --verify                     check the signature and iss against the profile's
-                               issuer (default: false)
-  -h, --help                   display help for command
+  --verify    check the signature and iss against the profile's issuer
+  -h, --help  display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # The stored ID token's header and claims
+  clauth decode
+  # A JWT from stdin, checking its signature
+  clauth token | clauth decode - --verify
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
   "status": `Usage: clauth status [options]
 
 show profiles, expiry and scopes; never prints tokens
 
 Options:
-  -h, --help                   display help for command
+  -h, --help  display help for command
 
-Global Options:
+Examples:
+  # Every profile: account, expiry, scopes
+  clauth status
+  # As JSON (exit 1 when the profile has no usable login)
+  clauth status --profile work --json
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "options": `Usage: clauth [global options] <command> [options]
+
+Global options: every command takes them, before or after its name. Flags beat
+environment variables, which beat the profile's settings in config.json.
+
+Global options:
   -V, --version                output the version number
   --profile <name>             profile to use (env: CLAUTH_PROFILE)
   --provider <name>            a provider preset: clauth providers lists them
@@ -592,47 +491,31 @@ Global Options:
                                "client-credentials")
   --timeout <seconds>          timeout for each network request, default 30
                                (env: CLAUTH_TIMEOUT)
+  --ca-file <path>             PEM file of CA certificates to trust for the
+                               server's TLS certificate, besides the system's
+                               (env: CLAUTH_CA_FILE)
   --json                       machine-readable output where a command has it
   --verbose                    show details of failures
+  -h, --help                   display help for command
 `,
   "completions": `Usage: clauth completions [options] <shell>
 
 Generate shell completion scripts
 
 Arguments:
-  shell                        Shell type for completion script (choices: "zsh",
-                               "bash", "fish", "powershell")
+  shell       Shell type for completion script (choices: "zsh", "bash", "fish",
+              "powershell")
 
 Options:
-  -h, --help                   display help for command
+  -h, --help  display help for command
 
-Global Options:
-  -V, --version                output the version number
-  --profile <name>             profile to use (env: CLAUTH_PROFILE)
-  --provider <name>            a provider preset: clauth providers lists them
-                               (env: CLAUTH_PROVIDER)
-  --host <host>                the provider's host (GitHub Enterprise Server,
-                               self-managed GitLab)
-  --authority <url>            the provider's authority (Entra national clouds)
-  --tenant <tenant>            the Entra tenant: a GUID, a domain,
-                               organizations, common, consumers
-  --issuer <url>               authorization server issuer URL (env:
-                               CLAUTH_ISSUER)
-  --client-id <id>             OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>  file holding the client secret (or set
-                               CLAUTH_CLIENT_SECRET; never pass it as an
-                               argument)
-  --private-key-file <path>    PEM or JWK private key: authenticate with a
-                               signed JWT, private_key_jwt (env:
-                               CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>             space-separated scopes, e.g. "openid
-                               offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                how to get tokens (env: CLAUTH_FLOW) (choices:
-                               "auto", "browser", "device",
-                               "client-credentials")
-  --timeout <seconds>          timeout for each network request, default 30
-                               (env: CLAUTH_TIMEOUT)
-  --json                       machine-readable output where a command has it
-  --verbose                    show details of failures
+Examples:
+  # Bash completions for this session
+  source <(clauth completions bash)
+  # Zsh, installed for good
+  clauth completions zsh > "\${fpath[1]}/_clauth"
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
 `,
 };

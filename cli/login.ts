@@ -16,6 +16,7 @@ import { pastedRedirectReader } from "./paste_prompt.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
 import { rememberSettings } from "./remembered.ts";
+import { loginResult, printResult } from "./command_results.ts";
 import { accountOf } from "./status.ts";
 
 /** Options of `clauth login`. */
@@ -57,6 +58,8 @@ export async function loginCommand(context: CommandContext, options: LoginOption
     }.`,
   );
   if (options.save !== false) await saveFlags(context);
+  // --json: what the login got, on stdout for scripts (never a token).
+  if (context.options.json) await printResult(terminal, loginResult(settings, tokens));
 }
 
 /** A login made with flags keeps them as the profile's settings (`--no-save`: it does not). */

@@ -23,6 +23,7 @@ import { describeExpiry } from "./time_text.ts";
 import { CommandContext, type GlobalOptions, type Session, settingsWithPreset } from "./context.ts";
 import { type CredentialSource, credentialSources } from "./credentials.ts";
 import { profileName } from "./settings.ts";
+import { type LogoutProfileResult, printResult, type RevokedLogin } from "./command_results.ts";
 
 /** Options of `clauth logout`. */
 export interface LogoutOptions {
@@ -71,11 +72,15 @@ export async function logoutCommand(
     }) and revoke their tokens? [y/N] `;
     if (!await confirmed(session, question)) {
       terminal.info("Nothing was logged out.");
+      if (globals.json) await printResult(terminal, { profiles: [] });
       return;
     }
   }
   const failures: string[] = [];
+  const results: LogoutProfileResult[] = []; // for --json
   for (const profile of profiles) {
+    const result: LogoutProfileResult = { profile, deleted: false, logins: [] };
+    results.push(result);
     await store.withLock(profile, async () => {
       let slots: StoredTokens[] = [];
       try {
@@ -89,10 +94,17 @@ export async function logoutCommand(
         : [];
       // Every slot: the logins made with other settings are the profile's too.
       for (const tokens of options.revoke ? slots : []) {
-        const failure = await revokeAll(globals, profile, tokens, session, credentials);
+        const login: RevokedLogin = {
+          issuer: tokens.issuer,
+          client_id: tokens.client_id,
+          revoked: [],
+        };
+        result.logins.push(login);
+        const failure = await revokeAll(globals, profile, tokens, session, credentials, login);
         if (failure) failures.push(`${profile}: ${failure}`);
       }
       const deleted = await store.delete(profile);
+      result.deleted = deleted;
       await forget(runtime.stateDir, profile);
       terminal.info(
         deleted
@@ -101,6 +113,7 @@ export async function logoutCommand(
       );
     });
   }
+  if (globals.json) await printResult(terminal, { profiles: results });
   if (failures.length > 0) {
     throw new ClauthError(
       "server",
@@ -136,13 +149,17 @@ async function profileCredentials(
     : [];
 }
 
-/** Revokes refresh then access token; returns why it failed, or undefined. */
+/**
+ * Revokes refresh then access token; returns why it failed, or undefined. `login` records
+ * what was revoked, or why not (for --json).
+ */
 async function revokeAll(
   globals: GlobalOptions,
   profile: string,
   tokens: StoredTokens,
   session: Session,
   credentials: CredentialSource[],
+  login: RevokedLogin,
 ): Promise<string | undefined> {
   const { runtime, terminal } = session;
   try {
@@ -159,6 +176,7 @@ async function revokeAll(
       );
       // What ends the login there instead (GitHub: revoke the app's authorization).
       if (preset?.behaviour.revocationAdvice) terminal.info(preset.behaviour.revocationAdvice);
+      login.not_revoked = "the server has no revocation endpoint";
       return undefined;
     }
     if (
@@ -171,12 +189,27 @@ async function revokeAll(
       terminal.info(
         `A secret or key given to clauth goes only to the issuer and client of the profile the command is about. To revoke another client's tokens, run "clauth logout --profile ${profile} --issuer ${tokens.issuer} --client-id ${tokens.client_id}" with that client's secret or key.`,
       );
+      login.not_revoked = message;
       return message;
     }
     if (tokens.refresh_token) {
       await revokeToken(client, tokens.refresh_token, { tokenTypeHint: "refresh_token" });
+      login.revoked.push("refresh_token");
     }
-    await revokeToken(client, tokens.access_token, { tokenTypeHint: "access_token" }).catch(
+    if (preset?.behaviour.revokesRefreshTokensOnly) {
+      // The server (Auth0) would answer 200 for the access token and revoke nothing: say so.
+      const revoked = tokens.refresh_token
+        ? `Revoked the refresh token of profile "${profile}" at ${tokens.issuer}. `
+        : "";
+      terminal.info(
+        `${revoked}${preset.title} does not revoke access tokens: the access token stays valid until it expires (${
+          describeExpiry(tokens.expires_at, epochSeconds(runtime))
+        }); the local copies are deleted.`,
+      );
+      return undefined;
+    }
+    await revokeToken(client, tokens.access_token, { tokenTypeHint: "access_token" }).then(
+      () => void login.revoked.push("access_token"),
       (error) => {
         // RFC 7009 §2.2.1: a server may decline to revoke access tokens; they expire anyway.
         if (
@@ -191,6 +224,7 @@ async function revokeAll(
     return undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    login.not_revoked = message;
     terminal.info(`Could not revoke the tokens of profile "${profile}": ${message}`);
     if (error instanceof ClauthError && isPublicClientRevocationRefusal(error)) {
       // Nothing the user can change (DESIGN.md): say what stays valid, and it is no failure.

@@ -7,13 +7,14 @@
 
 import { Argument, Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 export { CommanderError } from "@commander-js/extra-typings";
-import denoJson from "../deno.json" with { type: "json" };
 import { ClauthError } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";
 import { parseSeconds, parseTimeout, type RequestFlags } from "./settings.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
 import { addApiCommands } from "./api_commands.ts";
+import { finishHelp, helpConfiguration } from "./help_text.ts";
+import { versionText } from "./version.ts";
 
 export { SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "./api_commands.ts";
 export { addCompletions } from "./completions.ts";
@@ -53,7 +54,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
   const program = new Command()
     .name("clauth")
     .description("Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.")
-    .version(denoJson.version, "-V, --version")
+    .version(versionText(), "-V, --version")
     .option("--profile <name>", "profile to use (env: CLAUTH_PROFILE)")
     .option(
       "--provider <name>",
@@ -87,11 +88,17 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       "timeout for each network request, default 30 (env: CLAUTH_TIMEOUT)",
       timeoutSeconds,
     )
+    .option(
+      "--ca-file <path>",
+      "PEM file of CA certificates to trust for the server's TLS certificate, besides the system's (env: CLAUTH_CA_FILE)",
+    )
     .option("--json", "machine-readable output where a command has it")
     .option("--verbose", "show details of failures")
     .showHelpAfterError('(run "clauth --help" for usage)')
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp(helpConfiguration())
     .configureOutput({
+      // One style for every error line: "clauth: ...", commander's usage errors too.
+      outputError: (text, write) => write(text.replace(/^error: /, "clauth: ")),
       writeOut: (text) => void terminal.out(text),
       writeErr: (text) => terminal.info(text.trimEnd()),
       getOutHelpWidth: () => session.runtime.stdout.columns ?? 80,
@@ -268,5 +275,6 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       setExitCode(await statusCommand(session, command.optsWithGlobals() as GlobalOptions));
     });
 
+  finishHelp(program); // `clauth help options`, usage errors' pointers
   return program;
 }

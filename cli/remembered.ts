@@ -9,6 +9,7 @@
 
 import {
   ensurePrivateDir,
+  isAbsolutePath,
   join,
   readTextIfExists,
   writeFileAtomic,
@@ -31,6 +32,8 @@ export interface RememberedSettings {
   /** The provider preset of a login made with --provider, and where it was. */
   provider?: string;
   location?: { host?: string; authority?: string; tenant?: string };
+  /** The CA file the login trusted (an absolute path). */
+  ca_file?: string;
   flow: Flow;
 }
 
@@ -60,6 +63,7 @@ function isSettings(value: unknown): value is RememberedSettings {
     (v.audience === undefined || typeof v.audience === "string") &&
     (v.provider === undefined || typeof v.provider === "string") &&
     (v.location === undefined || typeof v.location === "object") &&
+    (v.ca_file === undefined || typeof v.ca_file === "string") &&
     (v.resource === undefined ||
       (Array.isArray(v.resource) && v.resource.every((r) => typeof r === "string")));
 }
@@ -149,5 +153,11 @@ export async function rememberSettings(context: CommandContext): Promise<void> {
     ...(settings.provider
       ? { provider: settings.provider, location: settings.location ?? {} }
       : {}),
+    ...(settings.caFile ? { ca_file: absolutePath(settings.caFile) } : {}),
   });
+}
+
+/** `path` from the current folder, so that a later run from elsewhere finds the same file. */
+function absolutePath(path: string): string {
+  return isAbsolutePath(path) ? path : join(Deno.cwd(), path);
 }

@@ -10,9 +10,11 @@ import { ClauthError, exitCodeFor } from "../errors.ts";
 import { describeUrl } from "../flows/protocol/http.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
 import type { GlobalOptions, Session } from "./context.ts";
-import { errorHints } from "./error_hints.ts";
+import { closeCaClients } from "./ca_file.ts";
+import { errorHints, unexpectedErrorText } from "./error_hints.ts";
 import type { Runtime } from "./runtime.ts";
 import { type Terminal, terminalOf } from "./terminal.ts";
+import { versionText } from "./version.ts";
 
 /** The modules run.ts loads on demand, by specifier. */
 export interface OnDemandModules {
@@ -67,11 +69,18 @@ export async function runCli(
     });
   } finally {
     stopListening();
+    await closeCaClients(controller.signal);
   }
 }
 
 async function runProgram(args: string[], session: Session): Promise<number> {
   const { terminal, signal } = session;
+  // `clauth` alone asks what it can do: the help, as a success.
+  if (args.length === 0) args = ["--help"];
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    await terminal.out(`${versionText()}\n`);
+    return 0;
+  }
   const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args; // not exec's command
   if (own.some((arg) => arg === "--client-secret" || arg.startsWith("--client-secret="))) {
     // Other users can read a process's arguments: say how to pass the secret instead.
@@ -128,7 +137,7 @@ async function runProgram(args: string[], session: Session): Promise<number> {
       if (verbose) printCauses(terminal, error.cause);
       return exitCodeFor(error.code);
     }
-    terminal.info(`clauth: unexpected error: ${(error as Error)?.message ?? error}`);
+    terminal.info(`clauth: ${unexpectedErrorText(error)}`);
     if (verbose) terminal.info(String((error as Error)?.stack ?? ""));
     else terminal.info("Run again with --verbose for details.");
     return 1;

@@ -25,6 +25,8 @@ export interface GlobalFlags {
   host?: string;
   authority?: string;
   tenant?: string;
+  /** A PEM file of CA certificates to trust besides the system's (--ca-file). */
+  caFile?: string;
   /** What `clauth login` was told about the tokens to ask for (its own options). */
   request?: RequestFlags;
 }
@@ -77,6 +79,8 @@ export interface Settings {
   clientSecretFile?: string;
   /** The private key for private_key_jwt client authentication. */
   privateKeyFile?: string;
+  /** A PEM file of CA certificates trusted for every request, besides the system's. */
+  caFile?: string;
   /** The config file that was read. */
   configPath: string;
   /** DPoP, PAR, audience, resources and the other login parameters. */

@@ -8,7 +8,7 @@
  */
 
 import { abortable, ClauthError } from "../errors.ts";
-import { describeSize, SIZE_LIMITS } from "../storage/private_files.ts";
+import { describeFileError, describeSize, SIZE_LIMITS } from "../storage/private_files.ts";
 
 /** Options for {@linkcode readUserFile}. */
 export interface UserFileOptions {
@@ -37,11 +37,11 @@ export async function readUserFile(
     file = await abortable(Deno.open(path, { read: true }), options.signal);
   } catch (error) {
     if (error instanceof ClauthError || error === options.signal?.reason) throw error;
-    throw fail((error as Error).message, error);
+    throw fail(describeFileError(error, "clauth"), error);
   }
   const bytes = await readFileAtMost(file, limit, options.signal).catch((error) => {
     if (error === options.signal?.reason) throw error;
-    throw fail((error as Error).message, error);
+    throw fail(describeFileError(error, "clauth"), error);
   });
   if (bytes === undefined) {
     throw fail(`it is larger than the ${describeSize(limit)} such a file may hold`);

@@ -53,6 +53,20 @@ export interface ConfigurationInput {
 }
 
 /**
+ * The scope of a login that asks for none. RFC 6749 §3.3: a server given no scope "MUST
+ * either process the request using a pre-defined default value or fail the request indicating
+ * an invalid scope". oidc-provider does neither: it grants nothing, and once the person has
+ * approved, refuses the empty grant with access_denied ("no scope was granted"), which a client
+ * cannot tell from the person saying no.
+ */
+export const DEFAULT_SCOPE = "openid";
+
+/** Gives an authorization, device authorization or PAR request without scope the default. */
+function assignDefaultScope(ctx: OidcKoaContext): void {
+  ctx.oidc.params.scope ??= DEFAULT_SCOPE;
+}
+
+/**
  * A public native client (any loopback port) with every grant a CLI uses; `demo-cli`, and the
  * variants of it that require DPoP or PAR.
  */
@@ -101,8 +115,10 @@ export function providerConfiguration(input: ConfigurationInput) {
     ],
     jwks: { keys: input.signingKeys },
     // Auth0's `audience` at the authorization, device authorization and PAR endpoints; it
-    // stands for a missing `resource` (dev/_resources.ts).
-    extraParams: ["audience"],
+    // stands for a missing `resource` (dev/_resources.ts). Its validator runs on every such
+    // request, after oidc-provider's scope checks: the one place to give a request without
+    // `scope` the default scope (see DEFAULT_SCOPE).
+    extraParams: { audience: assignDefaultScope },
     // A factory function (not the MemoryAdapter class) keeps oidc-provider from warning, and
     // gives every provider its own store.
     adapter: createMemoryAdapter(15),

@@ -56,7 +56,8 @@ try {
   const version = await run(["--version"]);
   check(
     "--version",
-    version.code === 0 && version.stdout.trim() === denoJson.version,
+    // "clauth 0.1.0 (deno 2.9.6, x86_64-unknown-linux-gnu)"
+    version.code === 0 && version.stdout.startsWith(`clauth ${denoJson.version} (deno `),
     version.stderr + version.stdout,
   );
   const help = await run(["--help"]);

@@ -49,7 +49,7 @@ export type FileOperation =
 
 /**
  * A "storage" error for a failed file operation: "Cannot write /x/y.json: no space left on
- * device." The operating system's reason is kept, its copy of the path dropped.
+ * device." The reason in words ({@linkcode describeFileError}), the path said once.
  */
 export function storageError(
   operation: FileOperation,
@@ -60,13 +60,44 @@ export function storageError(
   if (error instanceof ClauthError) return error;
   return new ClauthError(
     "storage",
-    `Cannot ${operation} ${what ? `${what} ` : ""}${path}: ${osReason(error)}.`,
+    `Cannot ${operation} ${what ? `${what} ` : ""}${path}: ${describeFileError(error)}.`,
     { cause: error },
   );
 }
 
-/** "no space left on device" from "No space left on device (os error 28): write '/x'". */
-function osReason(error: unknown): string {
+/** Deno's error classes for file operations, in words (the path is the caller's to say). */
+const FILE_ERRORS: [new (...args: never[]) => Error, string][] = [
+  [Deno.errors.NotFound, "it does not exist"],
+  [Deno.errors.PermissionDenied, "the system denied access (check its owner and permissions)"],
+  [Deno.errors.AlreadyExists, "it already exists"],
+  [Deno.errors.IsADirectory, "it is a folder"],
+  [Deno.errors.NotADirectory, "a part of its path is a file, not a folder"],
+  [Deno.errors.FilesystemLoop, "its path loops through symbolic links"],
+  [Deno.errors.Busy, "it is busy (in use by another program)"],
+  [Deno.errors.WriteZero, "nothing could be written (is the disk full?)"],
+  [Deno.errors.UnexpectedEof, "it ended too early"],
+  [Deno.errors.InvalidData, "its content could not be read as text"],
+  [Deno.errors.Interrupted, "the operation was interrupted"],
+];
+
+/**
+ * Why a file operation failed, in words and without runtime internals: Deno's messages
+ * carry "(os error 2)", the operation's internal name ("readfile '/x'") and, when a
+ * permission is missing (`Deno.errors.NotCapable`), a Deno flag to run again with, which a
+ * compiled program cannot be given. `program` names the program in that last case.
+ */
+export function describeFileError(error: unknown, program = "the program"): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    // "Requires read access to "/x", run again with the --allow-read flag": which permission.
+    const permission = /^Requires (\w+) access/.exec(error.message)?.[1];
+    if (permission === "all") {
+      // Deno lets only fully trusted programs open /dev/fd, /proc and similar special paths.
+      return `${program} may not open it: Deno opens such special paths (/dev/stdin, /dev/fd, /proc) only for programs granted every permission`;
+    }
+    return `${program} lacks Deno's ${permission ?? "needed"} permission for it`;
+  }
+  for (const [kind, text] of FILE_ERRORS) if (error instanceof kind) return text;
+  // Others (ENOSPC, EROFS...): the system's own words, without the code and the path.
   const message = String((error as Error)?.message ?? error)
     .replace(/ \(os error \d+\)/, "")
     .replace(/: [a-z ]+ '.*'$/s, "");

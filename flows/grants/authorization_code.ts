@@ -17,6 +17,7 @@ import {
   readPasted,
   validateCallback,
 } from "./authorization_response.ts";
+import { deniedWithoutScope } from "../protocol/oauth_errors.ts";
 
 /** How long a browser login may take, start to tokens, unless told otherwise. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -162,7 +163,14 @@ export async function authorizationCodeFlow(
   );
 
   const state = oauth.generateRandomState();
-  const validate = (url: URL) => validateCallback(client, url, state);
+  const validate = (url: URL) => {
+    try {
+      return validateCallback(client, url, state);
+    } catch (error) {
+      const unscoped = !options.scope && error instanceof ClauthError && error.code === "denied";
+      throw unscoped ? deniedWithoutScope(error) : error;
+    }
+  };
   let listener: LoopbackListener | undefined;
   try {
     listener = await startLoopbackListener({

@@ -24,7 +24,7 @@ import { authenticatedCall, type Client, tokenEndpointCall } from "../protocol/c
 import { defaultNow, defaultSleep } from "../protocol/dependencies.ts";
 import { replaceBody } from "../protocol/http.ts";
 import { processTokenResponse } from "../tokens/id_token.ts";
-import { fieldsOf } from "../protocol/oauth_errors.ts";
+import { deniedWithoutScope, fieldsOf } from "../protocol/oauth_errors.ts";
 
 /** What the user needs to approve the login, from the device authorization response. */
 export interface DeviceCodePrompt {
@@ -181,10 +181,11 @@ export async function deviceCodeFlow(
         continue;
       }
       if (error.oauthError === "access_denied") {
-        throw new ClauthError("denied", "The login was denied on the verification page.", {
+        const denied = new ClauthError("denied", "The login was denied on the verification page.", {
           ...fieldsOf(error),
           cause: error,
         });
+        throw options.scope ? denied : deniedWithoutScope(denied);
       }
       if (error.oauthError === "expired_token") throw codeExpired(error);
       throw error;

@@ -123,11 +123,22 @@ export function timedFetch(
           { cause: error },
         );
       }
+      const reason = errorText(error);
+      const certificate = certificateProblem(reason);
+      if (certificate) {
+        throw new ClauthError(
+          "network",
+          `The TLS certificate of ${
+            originOf(url)
+          } is not trusted: ${certificate.text} (${reason}).${
+            certificate.advice ? ` ${certificate.advice}` : ""
+          }`,
+          { cause: error, ...(certificate.setting ? { setting: certificate.setting } : {}) },
+        );
+      }
       throw new ClauthError(
         "network",
-        `Cannot reach ${where}: ${
-          errorText(error)
-        }. Check the URL, the network and any proxy settings (HTTPS_PROXY, NO_PROXY).`,
+        `Cannot reach ${where}: ${reason}. Check the URL, the network and any proxy settings (HTTPS_PROXY, NO_PROXY).`,
         { cause: error },
       );
     }
@@ -292,6 +303,52 @@ function errorText(error: unknown): string {
   }
   return text.replace(/\s+for url \(\S*\)/g, "").replace(/\s*\(os error \d+\)$/, "")
     .replace(/\.$/, "") || message; // the caller adds its own full stop
+}
+
+/** What is wrong with a server's TLS certificate, in words, and where the fix is. */
+interface CertificateProblem {
+  text: string;
+  advice?: string;
+  setting?: "ca_file";
+}
+
+/**
+ * The certificate problem a network failure's text names (rustls's words, as Deno passes them
+ * on: "invalid peer certificate: UnknownIssuer"), or undefined for other failures. There is no
+ * error class to tell them apart: the text is all Deno gives.
+ */
+export function certificateProblem(reason: string): CertificateProblem | undefined {
+  if (/UnknownIssuer|unknown issuer|self[- ]signed|CaUsedAsEndEntity/i.test(reason)) {
+    return {
+      text: "it is not signed by a certificate authority (CA) this program trusts",
+      advice:
+        "If the server's certificate comes from a private or corporate CA, trust that CA's certificate (a PEM file) for this server.",
+      setting: "ca_file",
+    };
+  }
+  if (/expired|NotValidYet|not valid (yet|before|after)/i.test(reason)) {
+    return {
+      text: "it has expired, or is not valid yet",
+      advice: "The server's certificate must be renewed, or this machine's clock is wrong.",
+    };
+  }
+  if (/NotValidForName|not valid for name/i.test(reason)) {
+    return {
+      text: "it was issued for another host name",
+      advice: "Check the host name in the URL.",
+    };
+  }
+  if (/certificate/i.test(reason)) return { text: "the certificate was refused" };
+  return undefined;
+}
+
+/** "https://host:port": whom a certificate is for (no path, no query). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "(invalid URL)";
+  }
 }
 
 /** A leading layer of Deno's (hyper's, reqwest's) network error messages, with its ": ". */

@@ -135,6 +135,23 @@ export function fieldsOf(error: ClauthError): {
   return { oauthError, status, endpoint, setting };
 }
 
+/**
+ * A login refused with `access_denied` while it asked for no scope. The person may have said
+ * no; or the server refused to grant nothing: RFC 6749 §3.3 has a server use a default scope
+ * or answer `invalid_scope`, but some (oidc-provider) answer `access_denied`, even after the
+ * person approved. Still "denied", naming the scope setting so a CLI can say how to ask for
+ * one. `denial` is the refusal as the flow reported it.
+ */
+export function deniedWithoutScope(denial: ClauthError): ClauthError {
+  return new ClauthError(
+    "denied",
+    `${
+      denial.message.replace(/\.$/, "")
+    }, and the login asked for no scope: either the person denied it, or the server refuses a login that asks for none (some do, even after the person approved).`,
+    { ...fieldsOf(denial), setting: "scope", cause: denial.cause ?? denial },
+  );
+}
+
 /** Options for {@linkcode toClauthError}. */
 export interface ToClauthErrorOptions {
   /**

@@ -45,7 +45,10 @@ Deno.test("clauth exec exits with the command's exit code, 127 when it is missin
     assert.equal(failing.code, 7);
     const missing = await runClauth(["exec", "--", "clauth-no-such-program"], { env });
     assert.equal(missing.code, 127, missing.stderr);
-    assert.match(missing.stderr, /Cannot run "clauth-no-such-program"/);
+    assert.match(
+      missing.stderr,
+      /Cannot run "clauth-no-such-program": no such program \(looked for it in PATH\)\./,
+    );
     const none = await runClauth(["exec", "--env-var", "X", "--"], { env });
     assert.equal(none.code, 2, none.stderr);
   });
@@ -61,7 +64,10 @@ Deno.test("clauth exec exits 126, as a shell would, for a file it cannot execute
     await Deno.chmod(script, 0o644);
     const result = await runClauth(["exec", "--", script], { env });
     assert.equal(result.code, 126, result.stderr);
-    assert.match(result.stderr, /Cannot run ".*\.sh": .*Permission denied/);
+    assert.match(
+      result.stderr,
+      /Cannot run ".*\.sh": permission denied \(is it an executable file\?\)/,
+    );
   });
 });
 

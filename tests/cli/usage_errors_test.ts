@@ -105,7 +105,7 @@ Deno.test("clauth rejects bad option values with exit code 2", async () => {
 Deno.test("clauth --version and --help exit 0 and print to stdout", async () => {
   const version = await runClauth(["--version"]);
   assert.equal(version.code, 0);
-  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.match(version.stdout, /^clauth \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+, [\w-]+\)\n$/);
   const help = await runClauth(["token", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--min-ttl <seconds>/);
@@ -189,11 +189,12 @@ Deno.test("clauth refuses a client secret on the command line and says how to pa
   }
 });
 
-Deno.test("subcommand help shows the global options too", async () => {
+Deno.test("subcommand help points at the global options instead of repeating them", async () => {
   const help = await runClauth(["status", "--help"]);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /--profile <name>/);
-  assert.match(help.stdout, /--json/);
+  assert.doesNotMatch(help.stdout, /--profile <name>/);
+  assert.match(help.stdout, /global options \(--profile, --scope, --json, \.\.\.\)/);
+  assert.match(help.stdout, /clauth help options lists them/);
 });
 
 Deno.test("clauth exec without -- explains where the command's options go", async () => {

@@ -113,17 +113,19 @@ Deno.test('discover() names the cause Deno\'s fetch hides behind "fetch failed"'
   );
   assert.doesNotMatch(error.message, /fetch failed|os error|secret/);
 
-  // Nested deeper, as a TLS failure may be; "invalid peer certificate" stays in.
+  // Nested deeper, as a TLS failure may be; "invalid peer certificate" stays in, named as a
+  // certificate problem (not the network's, not a proxy's).
   const tls = new Error("client error (Connect)", {
     cause: new Error(
       'invalid peer certificate: certificate not valid for name "as.example"; certificate is only valid for DnsName("other.example")',
     ),
   });
-  await rejectsWith(
+  const certificate = await rejectsWith(
     discover(ISSUER, { deps: { fetch: failing(tls) } }),
     "network",
-    /: invalid peer certificate: certificate not valid for name "as\.example"; certificate is only valid for DnsName\("other\.example"\)\. Check/,
+    /^The TLS certificate of https:\/\/as\.example is not trusted: it was issued for another host name \(invalid peer certificate: certificate not valid for name "as\.example"; certificate is only valid for DnsName\("other\.example"\)\)\. Check the host name in the URL\.$/,
   );
+  assert.doesNotMatch(certificate.message, /proxy|PROXY/);
 });
 
 Deno.test("discover() says the connection was refused when nothing listens (Deno's own fetch)", async () => {
