@@ -139,7 +139,6 @@ async function grantTokens(
       if (!code || code.used || code.exp <= state.now() || code.grant.client !== client) {
         return refuse(state, "bad_code", { client });
       }
-      code.used = true;
       if (form.get("redirect_uri") !== code.redirectUri) {
         return refuse(state, "bad_code", { client });
       }
@@ -153,6 +152,7 @@ async function grantTokens(
         // RFC 9449 §10: the proof's key must be the one the authorization request named.
         return refuse(state, "dpop_invalid", { client, detail: "dpop_jkt mismatch" });
       }
+      code.used = true; // RFC 6749 §4.1.2: once
       const record = { ...code.grant, ...(jkt ? { jkt } : {}) };
       return await state.issue(record, {
         refresh: refreshFor(state, record),
