@@ -56,6 +56,8 @@ export interface ProfileConfig extends EndpointOverrides {
   redirect_uri?: string;
   /** Per-request timeout in seconds. */
   timeout?: number;
+  /** How long a browser login may take, in seconds (default 300). */
+  login_timeout?: number;
   /** DPoP-bound tokens (RFC 9449). */
   dpop?: boolean;
   /** Pushed authorization requests: true always, false never; absent: when offered. */
@@ -228,7 +230,7 @@ export function validateConfig(value: unknown, path: string): ConfigFile {
         if (!AUTH_METHODS.includes(setting as AuthMethod)) {
           throw fail(where, `must be one of ${AUTH_METHODS.join(", ")}`);
         }
-      } else if (key === "timeout") {
+      } else if (key === "timeout" || key === "login_timeout") {
         if (typeof setting !== "number" || !(setting > 0 && setting <= MAX_TIMEOUT_SECONDS)) {
           throw fail(where, `must be more than 0 and at most ${MAX_TIMEOUT_SECONDS} seconds`);
         }

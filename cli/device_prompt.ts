@@ -5,50 +5,61 @@
  * @module
  */
 
-import { renderUnicodeCompact } from "uqr";
 import type { DeviceCodePrompt } from "../flows/grants/device_code.ts";
-import { type Spinner, startSpinner } from "./spinner.ts";
-import type { Terminal } from "./terminal.ts";
-import { formatDuration } from "./time_text.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
+import { qrCode } from "./qr_code.ts";
+import { startWaiting, type WaitClock, type Waiting } from "./spinner.ts";
+import { styleOf, type Terminal, widthOf } from "./terminal.ts";
 
-/** Shows the device prompt and, on a TTY, a spinner until `stop()` is called. */
+/** Shows the device prompt, then the wait (see cli/spinner.ts) until `stop()` is called. */
 export class DevicePrompt {
-  #spinner: Spinner | undefined;
+  #waiting: Waiting | undefined;
 
-  /** `now` is the clock in milliseconds, for the time left. */
-  constructor(private readonly terminal: Terminal, private readonly now: () => number) {}
+  /** `clock`: the runtime's clock for the time left, and a sleep for the redraws. */
+  constructor(private readonly terminal: Terminal, private readonly clock: WaitClock) {}
 
   /** Prints verification URI, user code and the complete URI, each on its own line. */
   show(prompt: DeviceCodePrompt): void {
     const { terminal } = this;
+    const style = styleOf(terminal);
     terminal.info("To log in, open this address on any device:");
     terminal.info(`  ${safeText(prompt.verificationUri)}`);
     terminal.info("and enter the code:");
-    terminal.info(`  ${safeText(prompt.userCode)}`);
+    terminal.info(`  ${style.bold(safeText(prompt.userCode))}`);
     if (prompt.verificationUriComplete) {
       terminal.info("Or open this address, which already holds the code:");
       terminal.info(`  ${safeText(prompt.verificationUriComplete)}`);
     }
-    // A QR code is not colour: NO_COLOR keeps it; only a non-terminal stderr drops it.
-    if (terminal.tty) {
-      terminal.info(renderUnicodeCompact(prompt.verificationUriComplete ?? prompt.verificationUri));
-    }
-    const deadline = this.now() + prompt.expiresIn * 1000;
-    const left = () => formatDuration((deadline - this.now()) / 1000);
-    if (terminal.color) {
-      this.#spinner = startSpinner(
-        terminal,
-        () => `Waiting for approval (${left()} left, Ctrl-C to cancel)`,
-      );
-    } else {
-      terminal.info(`Waiting for approval (the code expires in ${left()})...`);
-    }
+    // A QR code is for the eyes: a terminal shows it (NO_COLOR and TERM=dumb too), a log not.
+    if (terminal.tty) this.#showQrCode(prompt.verificationUriComplete ?? prompt.verificationUri);
+    this.#waiting = startWaiting(terminal, {
+      what: "approval",
+      limit: "the code expires",
+      deadline: this.clock.now() + prompt.expiresIn * 1000,
+      clock: this.clock,
+    });
   }
 
-  /** Stops the spinner, if any. */
-  stop(): void {
-    this.#spinner?.stop();
-    this.#spinner = undefined;
+  /** Ends the wait; on a terminal that redraws, its line says how it ended. */
+  stop(outcome: "approved" | "failed"): void {
+    const style = styleOf(this.terminal);
+    const last = !this.terminal.ansi
+      ? undefined
+      : outcome === "approved"
+      ? style.success("Approved.")
+      : style.failure("Stopped waiting for approval.");
+    this.#waiting?.stop(last);
+    this.#waiting = undefined;
+  }
+
+  #showQrCode(text: string): void {
+    const { terminal } = this;
+    const code = qrCode(text, { color: terminal.color });
+    // A code wider than the terminal wraps into noise no phone can read.
+    if (code.width > widthOf(terminal)) {
+      terminal.info(`(The window is too narrow for the QR code: it needs ${code.width} columns.)`);
+      return;
+    }
+    for (const line of code.lines) terminal.info(line);
   }
 }

@@ -5,7 +5,10 @@
  * @module
  */
 
-import { authorizationCodeFlow } from "../flows/grants/authorization_code.ts";
+import {
+  authorizationCodeFlow,
+  DEFAULT_LOGIN_TIMEOUT_MS,
+} from "../flows/grants/authorization_code.ts";
 import { deviceCodeFlow } from "../flows/grants/device_code.ts";
 import { saveTokens } from "../storage/save_tokens.ts";
 import type { Acquisition } from "../acquisition.ts";
@@ -13,6 +16,11 @@ import type { CommandContext } from "./context.ts";
 import { canOpenBrowser, openBrowser } from "./browser_opener.ts";
 import { DevicePrompt } from "./device_prompt.ts";
 import { pastedRedirectReader } from "./paste_prompt.ts";
+import type { PastedRedirectReader } from "../flows/grants/authorization_response.ts";
+import { defaultSleep } from "../flows/protocol/dependencies.ts";
+import { BrowserWait } from "./browser_wait.ts";
+import { InputLines } from "./input_lines.ts";
+import type { WaitClock } from "./spinner.ts";
 import { bindingOf } from "./settings.ts";
 import { describeExpiry } from "./time_text.ts";
 import { rememberSettings } from "./remembered.ts";
@@ -27,6 +35,8 @@ export interface LoginOptions {
   redirectUris?: string[];
   /** Save the login's flags as the profile's settings (false: --no-save). */
   save?: boolean;
+  /** How long the browser login may take, in seconds (`--login-timeout`). */
+  loginTimeout?: number;
 }
 
 /** Runs `clauth login`. */
@@ -96,42 +106,56 @@ function warnRedirectUrisUnused(context: CommandContext, options: LoginOptions):
 }
 
 async function browserLogin(context: CommandContext, options: LoginOptions): Promise<Acquisition> {
-  const { settings, terminal } = context;
+  const { settings, terminal, runtime } = context;
   const redirectUris = options.redirectUris ?? splitList(settings.redirectUri);
-  const pasteReader = terminal.interactive
-    ? pastedRedirectReader(terminal, context.runtime.stdin.readable)
-    : undefined;
+  // stdin serves "Press Enter" first, then the paste prompt when no browser opened.
+  const input = terminal.interactive ? new InputLines(runtime.stdin.readable) : undefined;
+  let pasteReader: PastedRedirectReader | undefined;
+  const seconds = options.loginTimeout ?? settings.loginTimeout;
+  const timeoutMs = seconds === undefined ? DEFAULT_LOGIN_TIMEOUT_MS : seconds * 1000;
+  const env = { get: runtime.env, environment: () => runtime.environment() };
   const { request } = settings;
   const scope = context.requestScope();
-  return await authorizationCodeFlow(await context.requestingClient(), {
-    ...(scope ? { scope } : {}),
-    ...(redirectUris.length ? { redirectUris } : {}),
-    extraParameters: context.authorizationParameters(),
-    resource: request.resource,
-    ...(request.audience === undefined ? {} : { audience: request.audience }),
-    ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
-    par: request.par,
-    // Called before openBrowser: the address is on screen whatever the browser does.
-    onAuthorizationUrl: (url) => {
-      terminal.info(
-        options.noBrowser
-          ? "Open this address in a browser to log in:"
-          : "Opening the browser to log in. If it does not open, visit:",
-      );
-      terminal.info(`  ${url}`);
-    },
-    openBrowser: options.noBrowser ? () => Promise.resolve(false) : async (url) => {
-      const { runtime } = context;
-      const env = { get: runtime.env, environment: () => runtime.environment() };
-      const opened = await openBrowser(url, env).catch(() => false);
-      // With a terminal, the paste prompt that follows says it (and what to do instead).
-      if (!opened && !pasteReader) {
-        terminal.info("The browser could not be opened: open the address above to log in.");
-      }
-      return opened;
-    },
-    ...(pasteReader ? { readPastedRedirect: pasteReader } : {}),
+  const client = await context.requestingClient();
+  const screen = new BrowserWait(terminal, {
+    clock: waitClock(context),
+    deadline: runtime.now() + timeoutMs,
+    noBrowser: options.noBrowser === true,
+    open: (url) => openBrowser(url, env).catch(() => false),
+    ...(input ? { input } : {}),
+    pasting: input !== undefined,
   });
+  try {
+    const result = await authorizationCodeFlow(client, {
+      ...(scope ? { scope } : {}),
+      ...(redirectUris.length ? { redirectUris } : {}),
+      extraParameters: context.authorizationParameters(),
+      resource: request.resource,
+      ...(request.audience === undefined ? {} : { audience: request.audience }),
+      ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
+      par: request.par,
+      timeoutMs,
+      // Called before openBrowser: the address is on screen whatever the browser does.
+      onAuthorizationUrl: (url) => screen.showUrl(url),
+      openBrowser: (url) => screen.openBrowser(url),
+      ...(input
+        ? {
+          readPastedRedirect: (signal, problem) =>
+            (pasteReader ??= pastedRedirectReader(terminal, input.rest()))(signal, problem),
+        }
+        : {}),
+    });
+    screen.stop("done");
+    return result;
+  } catch (error) {
+    screen.stop("failed");
+    throw error;
+  }
+}
+
+/** The runtime's clock, and real timers for the waiting screens (tests drive theirs). */
+function waitClock(context: CommandContext): WaitClock {
+  return { now: context.runtime.now, sleep: defaultSleep };
 }
 
 /** "a, b c" -> ["a", "b", "c"]: lists in config values and repeated flags. */
@@ -142,17 +166,20 @@ export function splitList(value: string | string[] | undefined): string[] {
 
 async function deviceLogin(context: CommandContext): Promise<Acquisition> {
   const client = await context.requestingClient();
-  const prompt = new DevicePrompt(context.terminal, context.runtime.now);
+  const prompt = new DevicePrompt(context.terminal, waitClock(context));
   const { request } = context.settings;
   const scope = context.requestScope();
   try {
-    return await deviceCodeFlow(client, {
+    const result = await deviceCodeFlow(client, {
       ...(scope ? { scope } : {}),
       resource: request.resource,
       ...(request.audience === undefined ? {} : { audience: request.audience }),
       onUserCode: (info) => prompt.show(info),
     });
-  } finally {
-    prompt.stop();
+    prompt.stop("approved");
+    return result;
+  } catch (error) {
+    prompt.stop("failed");
+    throw error;
   }
 }

@@ -160,6 +160,11 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       [] as string[],
     )
     .option("--no-save", "do not save the login's flags as the profile's settings")
+    .option(
+      "--login-timeout <seconds>",
+      "how long the browser login may take (default 300)",
+      timeoutSeconds,
+    )
     .option("--dpop", "bind the tokens to a key of this login (DPoP, RFC 9449)")
     .option("--par", "push the authorization request first (RFC 9126) even when not advertised")
     .option("--no-par", "never push the authorization request")
@@ -186,6 +191,7 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       };
       await loginCommand(await withContext(command, request), {
         noBrowser: !options.browser,
+        ...(options.loginTimeout === undefined ? {} : { loginTimeout: options.loginTimeout }),
         save: options.save,
         ...(redirectUris.length ? { redirectUris } : {}),
       });

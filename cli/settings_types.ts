@@ -72,6 +72,8 @@ export interface Settings {
   flow: Flow;
   /** Per-request timeout in seconds. */
   timeout: number;
+  /** How long a browser login may take, in seconds (profile key `login_timeout`). */
+  loginTimeout?: number;
   authMethod?: AuthMethod;
   endpoints: EndpointOverrides;
   redirectUri?: string;

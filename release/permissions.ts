@@ -27,6 +27,7 @@ export const ENV_VARIABLES = [
   "WSL_DISTRO_NAME",
   "WSL_INTEROP",
   "NO_COLOR",
+  "TERM", // TERM=dumb: no escape sequences on stderr
   "FORCE_COLOR", // read by commander for help output
   "CLICOLOR_FORCE",
   "ACTIONS_ID_TOKEN_REQUEST_URL",
