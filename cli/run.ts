@@ -104,6 +104,12 @@ async function runProgram(args: string[], session: Session): Promise<number> {
       await terminal.out(help);
       return 0;
     }
+    if (args.length === 2 && args[0] === "help" && !await isCommand(args[1]!)) {
+      // commander would print the whole help on stderr, and no word about why.
+      terminal.info(`clauth: unknown command '${safeText(args[1]!, 100)}'`);
+      terminal.info('(run "clauth --help" for the commands)');
+      return 2;
+    }
     const light = lightCommand(args);
     if (light) return await runLight(light, session);
     // Commander brings Node compatibility (node:process, node:fs): more startup time than the
@@ -198,6 +204,14 @@ async function helpPage(args: string[], runtime: Runtime): Promise<string | unde
   if (name === undefined || name.startsWith("-") || (isTerminal && columns < 80)) return undefined;
   const { HELP_PAGES } = await load("./help_pages.ts");
   return Object.hasOwn(HELP_PAGES, name) ? HELP_PAGES[name] : undefined;
+}
+
+/** Whether `name` is a command (or help topic) of the tree, as the pages written ahead say. */
+async function isCommand(name: string): Promise<boolean> {
+  const { HELP_PAGES } = await load("./help_pages.ts");
+  // "help" and options ("help --help") are commander's to answer.
+  if (name === "help" || name.startsWith("-")) return true;
+  return name !== "" && Object.hasOwn(HELP_PAGES, name);
 }
 
 /** Runs a {@link LightCommand} as the command tree's action would. */

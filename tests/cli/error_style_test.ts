@@ -29,6 +29,11 @@ const clientCredentials = [
 Deno.test("commander's usage errors read clauth: ..., and point at the command's help", async () => {
   const cases: [string[], RegExp][] = [
     [["--bogus"], /^clauth: unknown option '--bogus'\n\(run "clauth --help" for usage\)\n$/],
+    [["nope"], /^clauth: unknown command 'nope'\n\(run "clauth --help" for usage\)\n$/],
+    [
+      ["help", "nope"],
+      /^clauth: unknown command 'nope'\n\(run "clauth --help" for the commands\)\n$/,
+    ],
     [["login", "--bogus"], /^clauth: unknown option '--bogus'\n.*"clauth login --help"/],
     [["api"], /^clauth: missing required argument 'url'\n.*"clauth api --help"/],
     [
