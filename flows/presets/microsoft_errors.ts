@@ -120,6 +120,13 @@ const HINTS: Record<string, Hint> = {
     "Entra (AADSTS53003): a Conditional Access policy blocks this sign-in; the tenant's administrators can tell which one (sign-in logs).",
   "9001023": () =>
     "Entra (AADSTS9001023): client credentials work only at a tenant (its GUID or domain), not at common or consumers.",
+  "50059": () =>
+    "Entra (AADSTS50059): Entra cannot tell which tenant this is for: name the tenant (its GUID or domain), which client credentials always need.",
+  // Not on the reference page; Entra's message: "Client credential flows must have a scope
+  // value with /.default suffixed to the resource identifier (application ID URI)".
+  // https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc#client-credentials-grant-flow-and-default
+  "1002012": () =>
+    "Entra (AADSTS1002012): client credentials take one scope, RESOURCE/.default (such as api://my-api/.default or https://graph.microsoft.com/.default): the app's permissions for that resource are those an administrator granted.",
   "70008": () => `Entra (AADSTS70008): ${EXPIRED_GRANT}`,
   "700082": () => `Entra (AADSTS700082): ${EXPIRED_GRANT}`,
   "50173": () => `Entra (AADSTS50173): ${EXPIRED_GRANT}`,

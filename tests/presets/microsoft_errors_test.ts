@@ -6,11 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { FAKE_BROWSER, makeCliHome, runClauth, startClauth } from "../helpers/cli.ts";
+import { FAKE_BROWSER, makeCliHome, readSlot, runClauth, startClauth } from "../helpers/cli.ts";
 import {
   CLIENT_ID,
   type EntraImitation,
   type EntraOptions,
+  HOME_TENANT_ID,
   withEntra,
 } from "../helpers/imitations/microsoft.ts";
 
@@ -178,4 +179,30 @@ Deno.test("microsoft: a refresh refused for MFA (AADSTS50076) or consent (AADSTS
       assert.equal(token.stdout, "");
     });
   }
+});
+
+Deno.test("microsoft: client credentials need a tenant and RESOURCE/.default, and say so", async () => {
+  const secret = "s3cret~value";
+  await withQuickEntra({ app: { secret } }, async (entra) => {
+    const home = await makeCliHome();
+    const env = { ...home.env, CLAUTH_CLIENT_SECRET: secret };
+    const service = (...more: string[]) =>
+      runClauth([...entraArgs(entra, "--flow", "client-credentials", ...more), "login"], { env });
+    // organizations, the preset's default tenant, names no tenant.
+    const noTenant = await service("--scope", "api://my-api/.default");
+    assert.notEqual(noTenant.code, 0);
+    assert.match(noTenant.stderr, /AADSTS50059/);
+    assert.match(noTenant.stderr, /name the tenant \(its GUID or domain\)/);
+    const permission = await service("--tenant", HOME_TENANT_ID, "--scope", "api://my-api/read");
+    assert.notEqual(permission.code, 0);
+    assert.match(
+      permission.stderr,
+      /Entra \(AADSTS1002012\): client credentials take one scope, RESOURCE\/\.default/,
+    );
+    const ok = await service("--tenant", HOME_TENANT_ID, "--scope", "api://my-api/.default");
+    assert.equal(ok.code, 0, ok.stderr);
+    const slot = await readSlot(`${home.stateDir}/tokens/default.json`);
+    assert.equal(slot.refresh_token, undefined);
+    assert.equal(slot.id_token, undefined);
+  });
 });

@@ -108,6 +108,16 @@ export async function tokenEndpoint(
       return await refresh(state, at, form, authenticated);
     case "client_credentials": {
       if (!authenticated) return confidentialOnly();
+      if (at === "organizations") {
+        // "No tenant-identifying information found in either the request or implied by any
+        // provided credentials": an app's own token is for one tenant.
+        return aadstsError(
+          400,
+          "invalid_request",
+          50059,
+          "No tenant-identifying information found in either the request or implied by any provided credentials.",
+        );
+      }
       if (tenant !== "home") {
         return aadstsError(
           400,
