@@ -40,6 +40,7 @@ export function givenSettings(
     flow: from(flags.flow, "CLAUTH_FLOW"),
     client_secret_file: flags.clientSecretFile,
     private_key_file: from(flags.privateKeyFile, "CLAUTH_PRIVATE_KEY_FILE"),
+    ca_file: from(flags.caFile, "CLAUTH_CA_FILE"),
     timeout: flags.timeout,
     dpop: request.dpop,
     par: request.par,
