@@ -75,7 +75,7 @@ export async function loginCommand(context: CommandContext, options: LoginOption
 /** A login made with flags keeps them as the profile's settings (`--no-save`: it does not). */
 async function saveFlags(context: CommandContext): Promise<void> {
   const { givenSettings, saveProfile } = await import("./profile.ts");
-  const given = givenSettings(context.options);
+  const given = givenSettings(context.options, undefined, context.runtime.cwd);
   if (Object.keys(given).length === 0) return;
   const path = await saveProfile(context.session, context.settings.profile, given);
   context.terminal.info(`  Saved as profile "${context.settings.profile}" in ${path}.`);

@@ -63,6 +63,15 @@ export function processRuntime(): Runtime {
     get stateDir() {
       return stateDir(env);
     },
+    cwd: () => Deno.cwd(),
+    // A getter: Deno.execPath() asks for read permission, which only some commands need.
+    get program() {
+      return {
+        execPath: Deno.execPath(),
+        mainModule: Deno.mainModule,
+        standalone: Deno.build.standalone === true,
+      };
+    },
     onSignal(signal: RuntimeSignal, handler: () => void) {
       Deno.addSignalListener(signal, handler);
       return () => Deno.removeSignalListener(signal, handler);

@@ -8,6 +8,7 @@
 import { ClauthError } from "../errors.ts";
 import { JsonFileStore } from "../storage/json_file_store.ts";
 import { assertProfileName } from "../storage/token_file.ts";
+import { isAbsolutePath, join } from "../storage/private_files.ts";
 import { configPath, profileEntry, runConfig } from "./config.ts";
 import { type RawConfig, updateConfig } from "./config_writer.ts";
 import { type GlobalOptions, type Session, settingsWithPreset } from "./context.ts";
@@ -25,9 +26,13 @@ export type SavedSettings = Record<string, unknown>;
 export function givenSettings(
   flags: GlobalOptions,
   env?: (name: string) => string | undefined,
+  cwd?: () => string,
 ): SavedSettings {
   const from = (flag: unknown, variable?: string) =>
     flag ?? (env && variable ? env(variable) : undefined);
+  // A path given here is relative to the current folder; in the config, to the config's.
+  const path = (value: unknown) =>
+    typeof value !== "string" || isAbsolutePath(value) || !cwd ? value : join(cwd(), value);
   const request = flags.request ?? {};
   const settings: SavedSettings = {
     provider: from(flags.provider, "CLAUTH_PROVIDER"),
@@ -38,9 +43,9 @@ export function givenSettings(
     client_id: from(flags.clientId, "CLAUTH_CLIENT_ID"),
     scope: from(flags.scope, "CLAUTH_SCOPE"),
     flow: from(flags.flow, "CLAUTH_FLOW"),
-    client_secret_file: flags.clientSecretFile,
-    private_key_file: from(flags.privateKeyFile, "CLAUTH_PRIVATE_KEY_FILE"),
-    ca_file: from(flags.caFile, "CLAUTH_CA_FILE"),
+    client_secret_file: path(flags.clientSecretFile),
+    private_key_file: path(from(flags.privateKeyFile, "CLAUTH_PRIVATE_KEY_FILE")),
+    ca_file: path(from(flags.caFile, "CLAUTH_CA_FILE")),
     timeout: flags.timeout,
     dpop: request.dpop,
     par: request.par,
@@ -107,7 +112,7 @@ export async function profileCommand(
     }
     case "save": {
       const profile = needName();
-      let settings = givenSettings(globals, runtime.env);
+      let settings = givenSettings(globals, runtime.env, runtime.cwd);
       if (Object.keys(settings).length === 0) {
         // Nothing given: what the profile's last login used (a login made with --no-save).
         const last = await readRemembered(runtime.stateDir, profile);

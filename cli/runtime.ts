@@ -34,6 +34,19 @@ export interface RuntimeInput {
 /** Signals the CLI listens to: Ctrl-C, and those `exec` passes on to its command. */
 export type RuntimeSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2";
 
+/**
+ * The program that is running, for commands that write a command line to run it again
+ * (`kubeconfig`, `setup-git`): a release binary, or Deno running a main module.
+ */
+export interface RuntimeProgram {
+  /** The executable: the release binary itself, or the `deno` that runs the main module. */
+  readonly execPath: string;
+  /** The main module's URL (file: for a checkout or `deno install`). */
+  readonly mainModule: string;
+  /** True for a binary built by `deno compile`: `execPath` is clauth. */
+  readonly standalone: boolean;
+}
+
 /** Everything the CLI takes from the process it runs in. */
 export interface Runtime {
   /** The current time in milliseconds since the epoch. */
@@ -51,6 +64,10 @@ export interface Runtime {
   readonly configDir: string;
   /** The folder holding tokens, caches and locks. Throws a usage error when it cannot be found. */
   readonly stateDir: string;
+  /** The current folder, which relative paths on the command line are relative to. */
+  cwd?(): string;
+  /** The program that is running (see {@linkcode RuntimeProgram}). */
+  readonly program: RuntimeProgram;
   /** Calls `handler` on `signal` until the returned function is called. */
   onSignal(signal: RuntimeSignal, handler: () => void): () => void;
 }

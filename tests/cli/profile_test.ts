@@ -171,3 +171,21 @@ Deno.test("clauth token on a terminal with no login says why it logs in, and tha
     assert.notEqual(result.stdout.trim(), "");
   });
 });
+
+Deno.test("a relative file path given as a flag is saved as an absolute one (config paths are relative to the config)", async () => {
+  const home = await makeCliHome();
+  const result = await runClauth([
+    "--issuer",
+    "https://login.example.com",
+    "--client-id",
+    "cli",
+    "--client-secret-file",
+    "secrets/ci.txt",
+    "profile",
+    "save",
+    "ci",
+  ], { env: home.env, cwd: "/work/dir" });
+  assert.equal(result.code, 0, result.stderr);
+  const config = JSON.parse(await Deno.readTextFile(`${home.configDir}/config.json`));
+  assert.equal(config.profiles.ci.client_secret_file, "/work/dir/secrets/ci.txt");
+});

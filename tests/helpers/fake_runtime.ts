@@ -5,7 +5,7 @@
  */
 
 import { configDir, stateDir } from "../../cli/process_runtime.ts";
-import type { Runtime, RuntimeSignal } from "../../cli/runtime.ts";
+import type { Runtime, RuntimeProgram, RuntimeSignal } from "../../cli/runtime.ts";
 import { TextWatch } from "./text_watch.ts";
 
 /** How the fake process looks from inside. */
@@ -20,6 +20,10 @@ export interface FakeRuntimeOptions {
   now?: number;
   /** The terminal's width, when stdout or stderr is one (default 80). */
   columns?: number;
+  /** The current folder (default: none, and paths stay as given). */
+  cwd?: string;
+  /** The running program (default: this Deno running the checkout's main.ts). */
+  program?: RuntimeProgram;
 }
 
 /** A runtime whose outside world the test holds. */
@@ -83,6 +87,12 @@ export function fakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
     },
     get stateDir() {
       return stateDir(read);
+    },
+    ...(options.cwd === undefined ? {} : { cwd: () => options.cwd! }),
+    program: options.program ?? {
+      execPath: Deno.execPath(),
+      mainModule: new URL("../../main.ts", import.meta.url).href,
+      standalone: false,
     },
     onSignal(signal, handler) {
       const set = handlers.get(signal) ?? new Set();
