@@ -220,6 +220,7 @@ export {
 export {
   type GrantKind,
   isFresh,
+  isIdTokenFresh,
   type LockOptions,
   matchesBinding,
   normalizeScope,

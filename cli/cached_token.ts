@@ -15,7 +15,7 @@
  */
 
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { isFresh, type StoredTokens } from "../storage/token_store.ts";
+import { isFresh, isIdTokenFresh, type StoredTokens } from "../storage/token_store.ts";
 import type { Runtime } from "./runtime.ts";
 import {
   bindingOf,
@@ -25,9 +25,19 @@ import {
   resolveSettings,
   sourcesOf,
 } from "./settings.ts";
-import { formatToken, parseOutputFormat } from "./token_output.ts";
+import {
+  formatToken,
+  gitRequestMatches,
+  kubernetesExecInfo,
+  parseOutputFormat,
+  parseTokenType,
+  readGitRequest,
+} from "./token_output.ts";
 
-const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
+const VALUE_FLAGS: Record<
+  string,
+  keyof GlobalFlags | "output" | "minTtl" | "tokenType" | "gitUrl"
+> = {
   "--profile": "profile",
   "--issuer": "issuer",
   "--client-id": "clientId",
@@ -39,6 +49,8 @@ const VALUE_FLAGS: Record<string, keyof GlobalFlags | "output" | "minTtl"> = {
   "--timeout": "timeout",
   "--output": "output",
   "--min-ttl": "minTtl",
+  "--token-type": "tokenType",
+  "--git-url": "gitUrl",
 };
 
 /**
@@ -78,10 +90,19 @@ export async function printCachedToken(
     const minTtl = parseSeconds(values.minTtl, "--min-ttl");
     parseTimeout(values.timeout, "--timeout"); // a bad value is the full command's to report
     const format = parseOutputFormat(values.output ?? "raw");
+    const tokenType = parseTokenType(values.tokenType ?? "access_token");
+    if (values.gitUrl !== undefined) {
+      // A helper set up for one host answers nothing for another (no token, no renewal).
+      if (format !== "git") return "skipped";
+      if (!gitRequestMatches(new URL(values.gitUrl), await readGitRequest(runtime.stdin))) {
+        return "printed";
+      }
+    }
     const store = new JsonFileStore(runtime.stateDir);
     const binding = bindingOf(settings);
+    const isUsable = tokenType === "id_token" ? isIdTokenFresh : isFresh;
     const fresh = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
-      tokens !== undefined && isFresh(tokens, minTtl, Math.floor(runtime.now() / 1000));
+      tokens !== undefined && isUsable(tokens, minTtl, Math.floor(runtime.now() / 1000));
     let tokens = await store.get(settings.profile, binding);
     if (!tokens) return "stale";
     if (!fresh(tokens)) {
@@ -93,7 +114,13 @@ export async function printCachedToken(
       if (!fresh(tokens)) return "stale";
     }
     // A reader that has gone ends clauth here, with 141; the full command must not run.
-    runtime.stdout.write(formatToken(tokens, format));
+    const text = formatToken(tokens, format, {
+      tokenType,
+      ...(format === "k8s"
+        ? { execApiVersion: kubernetesExecInfo(runtime.env("KUBERNETES_EXEC_INFO")).apiVersion }
+        : {}),
+    });
+    runtime.stdout.write(text);
     return "printed";
   } catch {
     return "skipped";

@@ -40,7 +40,7 @@ export const COMPLETION_SPEC: CompletionSpec = {
         {"long":"--force-refresh","description":"ignore the cached token"},
         {"long":"--method","description":"with --output header: the request's method (DPoP proof)","values":{"choices":[["GET",""],["POST",""],["PUT",""],["PATCH",""],["DELETE",""],["HEAD",""],["OPTIONS",""]]}},
         {"long":"--url","description":"with --output header: the request's URL (DPoP proof)","values":{"source":"text"}},
-        {"long":"--token-type","description":"the access token, or the ID token (Kubernetes)","values":{"choices":[["access_token",""],["id_token",""]]}},
+        {"long":"--token-type","description":"the token: access_token (default), or id_token (Kubernetes)","values":{"choices":[["access_token",""],["id_token",""]]}},
         {"long":"--git-url","description":"with --output git: answer git for this URL only (setup-git)","values":{"source":"text"}},
         {"long":"--help","short":"-h","description":"display help for command"},
       ],

@@ -113,7 +113,9 @@ export async function exchangeCommand(
   terminal.info(
     `Issued token type: ${issued ?? "not given by the server"} (exchanged tokens are not cached).`,
   );
-  await terminal.out(formatToken(tokens, options.output, { issued_token_type: issued ?? null }));
+  await terminal.out(
+    formatToken(tokens, options.output, { extra: { issued_token_type: issued ?? null } }),
+  );
 }
 
 /** A token type URN from a short name or URN; a usage error listing the valid ones otherwise. */

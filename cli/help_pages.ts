@@ -55,6 +55,10 @@ Commands:
                                 default one
   exec [options] <command...>   run a command with a usable access token in its
                                 environment
+  kubeconfig [options]          print (or --write) a kubeconfig user whose exec
+                                block runs clauth for kubectl
+  setup-git [options]           make clauth git's credential helper for the host
+                                given with --host only
   api [options] <url>           make one authenticated request to an API and
                                 print the answer (like gh api)
   proof [options]               print a DPoP proof for one request with the
@@ -118,6 +122,10 @@ Options:
   --force-refresh      ignore the cached token
   --method <method>    with --output header: the request's method (DPoP proof)
   --url <url>          with --output header: the request's URL (DPoP proof)
+  --token-type <type>  the token: access_token (default), or id_token
+                       (Kubernetes) (choices: "access_token", "id_token")
+  --git-url <url>      with --output git: answer git for this URL only
+                       (setup-git)
   -h, --help           display help for command
 
 Examples:
@@ -231,6 +239,48 @@ Examples:
   clauth exec -- ./deploy.sh
   # The token in another variable
   clauth exec --env-var GITHUB_TOKEN -- gh api user
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "kubeconfig": `Usage: clauth kubeconfig [options]
+
+print (or --write) a kubeconfig user whose exec block runs clauth for kubectl
+
+Options:
+  --cluster <name>     with a context: its cluster (the context is named after
+                       it)
+  --user <name>        the user entry's name (default clauth-PROFILE)
+  --context <name>     also add or update this context, using the user
+  --token-type <type>  the token kubectl sends (default id_token) (choices:
+                       "access_token", "id_token")
+  --write              merge into $KUBECONFIG or ~/.kube/config instead of
+                       printing
+  -h, --help           display help for command
+
+Examples:
+  # A kubeconfig user whose exec block runs clauth, printed
+  clauth kubeconfig --profile work
+  # Merged into ~/.kube/config, with a context for a cluster
+  clauth kubeconfig --cluster prod --context prod --write
+
+Every command also takes the global options (--profile, --scope, --json, ...),
+before or after its name: clauth help options lists them.
+`,
+  "setup-git": `Usage: clauth setup-git --host HOST [--path PREFIX] [--remove] [options]
+
+make clauth git's credential helper for the host given with --host only
+
+Options:
+  --path <prefix>  only for repositories under this path (org, or org/repo.git)
+  --remove         undo it
+  -h, --help       display help for command
+
+Examples:
+  # Make clauth git's credential helper for one host
+  clauth setup-git --host git.example.com --profile work
+  # Only for one organisation's repositories; then undo it
+  clauth setup-git --host git.example.com --path org --remove
 
 Every command also takes the global options (--profile, --scope, --json, ...),
 before or after its name: clauth help options lists them.

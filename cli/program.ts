@@ -11,7 +11,7 @@ import { ClauthError } from "../errors.ts";
 import { FLOWS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";
 import { parseSeconds, parseTimeout, type RequestFlags } from "./settings.ts";
-import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat } from "./token_output.ts";
+import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat, TOKEN_TYPES } from "./token_output.ts";
 import { addApiCommands } from "./api_commands.ts";
 import { finishHelp, helpConfiguration } from "./help_text.ts";
 import { versionText } from "./version.ts";
@@ -124,6 +124,14 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .option("--force-refresh", "ignore the cached token", false)
     .option("--method <method>", "with --output header: the request's method (DPoP proof)")
     .option("--url <url>", "with --output header: the request's URL (DPoP proof)")
+    .addOption(
+      new Option(
+        "--token-type <type>",
+        "the token: access_token (default), or id_token (Kubernetes)",
+      )
+        .choices(TOKEN_TYPES),
+    )
+    .option("--git-url <url>", "with --output git: answer git for this URL only (setup-git)")
     .addArgument(
       new Argument("[git-action]", "set by git when clauth is its credential helper").choices(
         GIT_ACTIONS,
@@ -147,6 +155,8 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
         ...(options.method && options.url
           ? { request: { method: options.method, url: options.url } }
           : {}),
+        ...(options.tokenType === undefined ? {} : { tokenType: options.tokenType }),
+        ...(options.gitUrl === undefined ? {} : { gitUrl: options.gitUrl }),
       });
     });
 
@@ -234,6 +244,35 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
       const context = await withContext(command);
       const { execCommand } = await import("./exec.ts");
       setExitCode(await execCommand(context, commandLine, options));
+    });
+
+  program.command("kubeconfig")
+    .description("print (or --write) a kubeconfig user whose exec block runs clauth for kubectl")
+    .option("--cluster <name>", "with a context: its cluster (the context is named after it)")
+    .option("--user <name>", "the user entry's name (default clauth-PROFILE)")
+    .option("--context <name>", "also add or update this context, using the user")
+    .addOption(
+      new Option("--token-type <type>", "the token kubectl sends (default id_token)")
+        .choices(TOKEN_TYPES),
+    )
+    .option("--write", "merge into $KUBECONFIG or ~/.kube/config instead of printing", false)
+    .action(async (options, command) => {
+      const context = await withContext(command);
+      const { kubeconfigCommand } = await import("./kubeconfig.ts");
+      await kubeconfigCommand(context, command.optsWithGlobals() as GlobalOptions, options);
+    });
+
+  program.command("setup-git")
+    .description("make clauth git's credential helper for the host given with --host only")
+    .usage("--host HOST [--path PREFIX] [--remove] [options]")
+    .option("--path <prefix>", "only for repositories under this path (org, or org/repo.git)")
+    .option("--remove", "undo it", false)
+    .action(async (options, command) => {
+      // The global --host (commander parses it wherever it stands) is git's host here.
+      const { host, ...globals } = command.optsWithGlobals() as GlobalOptions;
+      if (!host) throw new ClauthError("usage", "Name git's host: clauth setup-git --host HOST");
+      const { setupGitCommand } = await import("./setup_git.ts");
+      await setupGitCommand(session, globals, { host, path: options.path, remove: options.remove });
     });
 
   addApiCommands(program, { session, withContext, collect, setExitCode });

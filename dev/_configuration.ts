@@ -41,7 +41,13 @@ import { resourceIndicatorsFeature } from "./_resources.ts";
 /** What the configuration is made from. */
 export interface ConfigurationInput {
   /** Lifetimes in seconds. */
-  ttl: { accessToken: number; refreshToken: number; idToken: number; deviceCode: number };
+  ttl: {
+    accessToken: number;
+    refreshToken: number;
+    /** A function is asked at each issue. */
+    idToken: number | (() => number);
+    deviceCode: number;
+  };
   /** The provider's private signing keys (JWK). */
   signingKeys: JsonWebKey[];
   /** The public keys demo-jwt-service signs its client assertions with. */

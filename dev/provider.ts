@@ -55,8 +55,11 @@ export interface DevProviderOptions {
   accessTokenTtl?: number;
   /** Refresh token lifetime in seconds (default 86400). */
   refreshTokenTtl?: number;
-  /** ID token lifetime in seconds (default 3600). */
-  idTokenTtl?: number;
+  /**
+   * ID token lifetime in seconds (default 3600); a function is asked at each issue (a test can
+   * make the first ID tokens short-lived and the next ones not).
+   */
+  idTokenTtl?: number | (() => number);
   /** Device code lifetime in seconds (default 600). */
   deviceCodeTtl?: number;
   /**
@@ -144,7 +147,9 @@ function assertSeconds(name: string, value: number, allowZero = false): number {
 export async function startDevProvider(options: DevProviderOptions = {}): Promise<DevProvider> {
   const accessTokenTtl = assertSeconds("accessTokenTtl", options.accessTokenTtl ?? 3600);
   const refreshTokenTtl = assertSeconds("refreshTokenTtl", options.refreshTokenTtl ?? 86400);
-  const idTokenTtl = assertSeconds("idTokenTtl", options.idTokenTtl ?? 3600);
+  const idTokenTtl = typeof options.idTokenTtl === "function"
+    ? options.idTokenTtl
+    : assertSeconds("idTokenTtl", options.idTokenTtl ?? 3600);
   const deviceCodeTtl = assertSeconds("deviceCodeTtl", options.deviceCodeTtl ?? 600);
   const deviceInterval = options.deviceInterval ?? 5;
   if (!(Number.isFinite(deviceInterval) && deviceInterval >= 0)) {

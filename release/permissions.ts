@@ -6,7 +6,8 @@
  * - net: issuers, proxies and the loopback listener can be any host.
  * - env: only the variables clauth reads (proxies are read by the runtime, not the program).
  * - read/write: config, state and secret files live wherever the user points them.
- * - run: the browser opener ($BROWSER, xdg-open, open, rundll32, wslview).
+ * - run: the browser opener ($BROWSER, xdg-open, open, rundll32, wslview), git (setup-git
+ *   changes the global git config), and exec's command.
  */
 
 /** Environment variables clauth reads. */
@@ -32,6 +33,9 @@ export const ENV_VARIABLES = [
   "CLICOLOR_FORCE",
   "ACTIONS_ID_TOKEN_REQUEST_URL",
   "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "KUBERNETES_EXEC_INFO", // kubectl's exec plugin request (token --output k8s)
+  "KUBECONFIG", // the kubeconfig that kubeconfig --write changes
+  "PATH", // where kubeconfig and setup-git look for the clauth that deno install left
 ];
 
 /** The permission flags for `deno compile` / `deno run`. */

@@ -169,6 +169,46 @@ export function isFresh(tokens: StoredTokens, minTtl: number | undefined, now: n
 }
 
 /**
+ * The `exp` and `iat` claims of a JWT (seconds), read from its payload without checking
+ * anything: an ID token is verified when it is stored, and afterwards only its lifetime
+ * matters. Undefined for what is not a JWT with a numeric `exp`.
+ */
+export function jwtLifetime(jwt: string): { exp: number; iat?: number } | undefined {
+  try {
+    const payload = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.fromBase64(jwt.split(".")[1] ?? "", { alphabet: "base64url" }),
+      ),
+    );
+    if (typeof payload?.exp !== "number") return undefined;
+    return typeof payload.iat === "number"
+      ? { exp: payload.exp, iat: payload.iat }
+      : { exp: payload.exp };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@linkcode isFresh} for the stored ID token (`kubectl` and other tools that send it rather
+ * than the access token): judged by its own `exp`, with the same margin, capped at half its
+ * lifetime (`exp - iat`). Tokens without an ID token are left to the caller (true): renewing
+ * them gives none.
+ */
+export function isIdTokenFresh(
+  tokens: StoredTokens,
+  minTtl: number | undefined,
+  now: number,
+): boolean {
+  if (tokens.id_token === undefined) return true;
+  const lifetime = jwtLifetime(tokens.id_token);
+  if (lifetime === undefined) return false;
+  const { exp, iat = exp } = lifetime;
+  const margin = minTtl ?? Math.min(DEFAULT_MIN_TTL, Math.max(0, exp - iat) / 2);
+  return exp - now > margin;
+}
+
+/**
  * Builds what to store from a token response. A refresh response without `refresh_token`
  * keeps the previous one (RFC 6749 §6), and likewise for the ID token.
  */

@@ -12,7 +12,13 @@
 import type { Acquisition } from "../acquisition.ts";
 import { ClauthError } from "../errors.ts";
 import { epochSeconds, type SaveTokensOptions, storedTokensOf } from "./save_tokens.ts";
-import { isFresh, type StoredTokens, type TokenBinding, type TokenStore } from "./token_store.ts";
+import {
+  isFresh,
+  isIdTokenFresh,
+  type StoredTokens,
+  type TokenBinding,
+  type TokenStore,
+} from "./token_store.ts";
 
 // getUsableToken takes it; importable from here too.
 
@@ -28,6 +34,12 @@ export interface UsableTokenOptions extends SaveTokensOptions {
   minTtl?: number;
   /** Ignore a fresh cached token and get a new one. */
   forceRefresh?: boolean;
+  /**
+   * The token the caller will send. "id_token" (Kubernetes API servers take it): the stored
+   * ID token must be fresh, judged by its own `exp` ({@linkcode isIdTokenFresh}), and a
+   * refresh runs when it is not, even while the access token is. Default "access_token".
+   */
+  tokenType?: "access_token" | "id_token";
   /**
    * The caller has just read this slot and found no fresh token: go straight to the lock
    * (which re-reads it) instead of reading it once more first.
@@ -104,8 +116,9 @@ export interface UsableToken {
 export async function getUsableToken(options: UsableTokenOptions): Promise<UsableToken> {
   const { store, profile, binding, forceRefresh = false, minTtl } = options;
   const now = options.now ?? epochSeconds;
+  const fresh = options.tokenType === "id_token" ? isIdTokenFresh : isFresh;
   const usable = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
-    tokens !== undefined && isFresh(tokens, minTtl, now());
+    tokens !== undefined && fresh(tokens, minTtl, now());
 
   // A damaged file is an error for user logins (a person should know), but a client can
   // simply get a new token: the save moves the damaged file aside.
@@ -141,7 +154,7 @@ export async function getUsableToken(options: UsableTokenOptions): Promise<Usabl
     ): Promise<UsableToken> => {
       const tokens = storedTokensOf(acquired, binding, now(), previous);
       await store.set(profile, tokens);
-      return isFresh(tokens, minTtl, now())
+      return fresh(tokens, minTtl, now())
         ? { tokens, source }
         : { tokens, source, shorterThanAsked: true };
     };
