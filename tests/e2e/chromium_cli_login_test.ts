@@ -25,7 +25,10 @@ Deno.test(
       const result = await login.result();
       assert.equal(result.code, 0, result.stderr);
       assert.match(text ?? "", /You can close this tab and return to the terminal/);
-      assert.match(result.stderr, /Logged in to \S+ as .+ \(profile me\)\.\n.*refresh token stored/);
+      assert.match(
+        result.stderr,
+        /Logged in to \S+ as .+ \(profile me\)\.\n.*refresh token stored/,
+      );
       const whoami = await runClauth(["whoami", "--json"], { env });
       assert.equal(whoami.code, 0, whoami.stderr);
       assert.equal(JSON.parse(whoami.stdout).sub, "alice");
