@@ -17,6 +17,7 @@
  * and ratios, with the machine.
  */
 
+import { alternatingSamples, machineLine, median, spread } from "./_samples.ts";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDevProvider } from "../dev/provider.ts";
@@ -100,31 +101,9 @@ try {
     }
     return elapsed;
   };
-  // Warm the module cache, the OS file cache, the cached token and the JWKS cache.
-  for (let i = 0; i < 2; i++) for (const command of commands) await time(command.args);
-
-  const samples = commands.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) {
-    for (const [index, command] of commands.entries()) {
-      samples[index]!.push(await time(command.args));
-    }
-  }
-  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-  const median = (xs: number[]) => {
-    const s = sorted(xs);
-    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
-  const spread = (xs: number[]) => {
-    const s = sorted(xs);
-    return `${s[Math.floor(s.length / 4)]!.toFixed(0)}-${
-      s[Math.floor((3 * s.length) / 4)]!.toFixed(0)
-    }`;
-  };
+  const samples = await alternatingSamples(commands, runs, (command) => time(command.args));
   const floor = median(samples[0]!);
-  console.log(
-    `${Deno.build.target}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ` +
-      `${runs} runs each, alternating`,
-  );
+  console.log(machineLine(runs));
   console.log("");
   console.log("| command | median ms | IQR ms | ratio to floor | target |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
