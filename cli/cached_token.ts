@@ -15,7 +15,13 @@
  */
 
 import { JsonFileStore } from "../storage/json_file_store.ts";
-import { isFresh, isIdTokenFresh, type StoredTokens } from "../storage/token_store.ts";
+import {
+  isFresh,
+  isIdTokenFresh,
+  type StoredTokens,
+  type TokenStore,
+} from "../storage/token_store.ts";
+import { join } from "../storage/private_files.ts";
 import type { Runtime } from "./runtime.ts";
 import {
   bindingOf,
@@ -99,18 +105,25 @@ export async function printCachedToken(
       }
     }
     const store = new JsonFileStore(runtime.stateDir);
+    // A profile kept in the OS keyring (its marker beside the lock says so) is read from
+    // there; the keyring code loads only then, so file profiles pay one stat for it.
+    let reader: Pick<TokenStore, "get"> = store;
+    if (inKeyring(runtime.stateDir, settings.profile)) {
+      const { openTokenStore } = await import("./token_storage.ts");
+      reader = (await openTokenStore(runtime, {}, settings.profile, () => {})).keyring;
+    }
     const binding = bindingOf(settings);
     const isUsable = tokenType === "id_token" ? isIdTokenFresh : isFresh;
     const fresh = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
       tokens !== undefined && isUsable(tokens, minTtl, Math.floor(runtime.now() / 1000));
-    let tokens = await store.get(settings.profile, binding);
+    let tokens = await reader.get(settings.profile, binding);
     if (!tokens) return "stale";
     if (!fresh(tokens)) {
       // Another clauth may be renewing them (24 parallel calls, one renews): wait for it
       // here rather than load the full command only to wait there.
       const renewal = await awaitRenewal(store, settings.profile, runtime);
       if (renewal !== "waited") return renewal;
-      tokens = await store.get(settings.profile, binding);
+      tokens = await reader.get(settings.profile, binding);
       if (!fresh(tokens)) return "stale";
     }
     // A reader that has gone ends clauth here, with 141; the full command must not run.
@@ -124,6 +137,15 @@ export async function printCachedToken(
     return "printed";
   } catch {
     return "skipped";
+  }
+}
+
+/** Whether the profile's tokens are in the keyring: its marker (storage/keyring_store.ts). */
+function inKeyring(stateDir: string, profile: string): boolean {
+  try {
+    return Deno.statSync(join(stateDir, "tokens", `${profile}.keyring`)).isFile;
+  } catch {
+    return false;
   }
 }
 

@@ -26,6 +26,7 @@ export const COMPLETION_SPEC: CompletionSpec = {
     {"long":"--flow","description":"how to get tokens (env: CLAUTH_FLOW)","values":{"choices":[["auto",""],["browser",""],["device",""],["client-credentials",""]]}},
     {"long":"--timeout","description":"timeout for each network request, default 30 (env: CLAUTH_TIMEOUT)","values":{"source":"text"}},
     {"long":"--ca-file","description":"PEM file of CA certificates to trust for the server's TLS certificate, besides the system's (env: CLAUTH_CA_FILE)","values":{"source":"files"}},
+    {"long":"--storage","description":"where new tokens are kept: file (default), keyring (the OS keyring) or auto (env: CLAUTH_STORAGE)","values":{"choices":[["file",""],["keyring",""],["auto",""]]}},
     {"long":"--json","description":"machine-readable output where a command has it"},
     {"long":"--verbose","description":"show details of failures"},
     {"long":"--help","short":"-h","description":"display help for command"},
@@ -85,10 +86,11 @@ export const COMPLETION_SPEC: CompletionSpec = {
       name: "profile",
       description: "list, show, save, remove profiles, or choose the default one",
       options: [
+        {"long":"--to","description":"with move: where the tokens go, file or keyring","values":{"choices":[["file",""],["keyring",""]]}},
         {"long":"--help","short":"-h","description":"display help for command"},
       ],
       args: [
-        {"name":"action","values":{"choices":[["list","every profile, the default marked"],["show","a profile's settings"],["use","make a profile the default"],["save","save the global flags given as a profile"],["remove","remove a profile from config.json"]]}},
+        {"name":"action","values":{"choices":[["list","every profile, the default marked"],["show","a profile's settings"],["use","make a profile the default"],["save","save the global flags given as a profile"],["remove","remove a profile from config.json"],["move","move a profile's tokens: --to file or --to keyring"]]}},
         {"name":"name","values":{"source":"profiles"}},
       ],
     },

@@ -82,7 +82,14 @@ export interface ProfileConfig extends EndpointOverrides {
   ca_file?: string;
   /** Only for a provider whose desktop clients' secret is not confidential (Google). */
   client_secret?: string;
+  /** Where new tokens are kept: token files (default), the OS keyring, or "auto". */
+  storage?: StorageSetting;
 }
+
+/** Where tokens are kept (storage/chosen_store.ts; listed here to keep the cached path small). */
+export type StorageSetting = "file" | "keyring" | "auto";
+/** Valid `storage` values. */
+export const STORAGE_SETTINGS: readonly StorageSetting[] = ["file", "keyring", "auto"];
 
 /** The longest request timeout a timer can hold (2^31 - 1 ms), in seconds. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -90,6 +97,8 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 /** The whole config file. */
 export interface ConfigFile {
   default_profile?: string;
+  /** Where every profile keeps new tokens unless it says otherwise. */
+  storage?: StorageSetting;
   /**
    * The profiles by name, in an object without a prototype: "constructor" or "__proto__" is
    * a profile only when the file defines it. Look names up with {@linkcode profileEntry}.
@@ -191,9 +200,20 @@ export function validateConfig(value: unknown, path: string): ConfigFile {
   if (!isObject(value)) throw fail("the top level", "must be a JSON object");
   for (const key of Object.keys(value)) {
     // "$schema", "$comment": annotations for editors and people, kept and ignored.
-    if (key !== "default_profile" && key !== "profiles" && !key.startsWith("$")) {
-      throw fail(`"${key}"`, 'is not a known setting (expected "default_profile" and "profiles")');
+    if (
+      key !== "default_profile" && key !== "profiles" && key !== "storage" && !key.startsWith("$")
+    ) {
+      throw fail(
+        `"${key}"`,
+        'is not a known setting (expected "default_profile", "storage" and "profiles")',
+      );
     }
+  }
+  const badStorage = (setting: unknown) =>
+    !STORAGE_SETTINGS.includes(setting as StorageSetting) &&
+    `must be one of ${STORAGE_SETTINGS.join(", ")}`;
+  if (value.storage !== undefined && badStorage(value.storage)) {
+    throw fail('"storage"', badStorage(value.storage) as string);
   }
   if (value.default_profile !== undefined && typeof value.default_profile !== "string") {
     throw fail('"default_profile"', "must be a string");
@@ -234,6 +254,8 @@ export function validateConfig(value: unknown, path: string): ConfigFile {
         if (typeof setting !== "number" || !(setting > 0 && setting <= MAX_TIMEOUT_SECONDS)) {
           throw fail(where, `must be more than 0 and at most ${MAX_TIMEOUT_SECONDS} seconds`);
         }
+      } else if (key === "storage") {
+        if (badStorage(setting)) throw fail(where, badStorage(setting) as string);
       } else if (key === "dpop" || key === "par") {
         if (typeof setting !== "boolean") throw fail(where, "must be true or false");
       } else if (key === "max_age") {
@@ -275,6 +297,7 @@ export function validateConfig(value: unknown, path: string): ConfigFile {
   }
   const config: ConfigFile = { profiles: ownRecord(profiles as Record<string, ProfileConfig>) };
   if (typeof value.default_profile === "string") config.default_profile = value.default_profile;
+  if (value.storage !== undefined) config.storage = value.storage as StorageSetting;
   return config;
 }
 

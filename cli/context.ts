@@ -36,6 +36,7 @@ import {
 } from "./credentials.ts";
 import { checkIssuer } from "../flows/protocol/endpoints.ts";
 import { caFileFetch } from "./ca_file.ts";
+import { openTokenStore } from "./token_storage.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 
 /** Global options as commander hands them to an action. */
@@ -82,7 +83,8 @@ export async function settingsWithPreset(
 
 /** The per-run context of a command that works on a profile's settings. */
 export class CommandContext {
-  readonly store: TokenStore;
+  /** Token files until create() opens the store the storage setting chooses. */
+  store: TokenStore;
   #client?: Promise<Client>;
   #publicClient?: Promise<Client>;
 
@@ -110,7 +112,14 @@ export class CommandContext {
     checkIssuer(settings.issuer);
     if (preset?.behaviour.errorHint) session.presetHint = preset.behaviour.errorHint;
     const credentials = await credentialSources(settings, runtime, options, preset);
-    return new CommandContext(options, settings, session, credentials, preset);
+    const context = new CommandContext(options, settings, session, credentials, preset);
+    context.store = await openTokenStore(
+      runtime,
+      options,
+      settings.profile,
+      (line) => session.terminal.info(line),
+    );
+    return context;
   }
 
   get terminal(): Terminal {

@@ -12,71 +12,77 @@ export const HELP_PAGES: Readonly<Record<string, string>> = {
 Get OAuth 2.0 / OpenID Connect tokens for command-line programs, scripts and CI.
 
 Options:
-  -V, --version                 output the version number
-  --profile <name>              profile to use (env: CLAUTH_PROFILE)
-  --provider <name>             a provider preset: clauth providers lists them
-                                (env: CLAUTH_PROVIDER)
-  --host <host>                 the provider's host (GitHub Enterprise Server,
-                                self-managed GitLab)
-  --authority <url>             the provider's authority (Entra national clouds)
-  --tenant <tenant>             the Entra tenant: a GUID, a domain,
-                                organizations, common, consumers
-  --issuer <url>                authorization server issuer URL (env:
-                                CLAUTH_ISSUER)
-  --client-id <id>              OAuth client id (env: CLAUTH_CLIENT_ID)
-  --client-secret-file <path>   file holding the client secret (or set
-                                CLAUTH_CLIENT_SECRET; never pass it as an
-                                argument)
-  --private-key-file <path>     PEM or JWK private key: authenticate with a
-                                signed JWT, private_key_jwt (env:
-                                CLAUTH_PRIVATE_KEY_FILE)
-  --scope <scopes>              space-separated scopes, e.g. "openid
-                                offline_access" (env: CLAUTH_SCOPE)
-  --flow <flow>                 how to get tokens (env: CLAUTH_FLOW) (choices:
-                                "auto", "browser", "device",
-                                "client-credentials")
-  --timeout <seconds>           timeout for each network request, default 30
-                                (env: CLAUTH_TIMEOUT)
-  --ca-file <path>              PEM file of CA certificates to trust for the
-                                server's TLS certificate, besides the system's
-                                (env: CLAUTH_CA_FILE)
-  --json                        machine-readable output where a command has it
-  --verbose                     show details of failures
-  -h, --help                    display help for command
+  -V, --version                      output the version number
+  --profile <name>                   profile to use (env: CLAUTH_PROFILE)
+  --provider <name>                  a provider preset: clauth providers lists
+                                     them (env: CLAUTH_PROVIDER)
+  --host <host>                      the provider's host (GitHub Enterprise
+                                     Server, self-managed GitLab)
+  --authority <url>                  the provider's authority (Entra national
+                                     clouds)
+  --tenant <tenant>                  the Entra tenant: a GUID, a domain,
+                                     organizations, common, consumers
+  --issuer <url>                     authorization server issuer URL (env:
+                                     CLAUTH_ISSUER)
+  --client-id <id>                   OAuth client id (env: CLAUTH_CLIENT_ID)
+  --client-secret-file <path>        file holding the client secret (or set
+                                     CLAUTH_CLIENT_SECRET; never pass it as an
+                                     argument)
+  --private-key-file <path>          PEM or JWK private key: authenticate with a
+                                     signed JWT, private_key_jwt (env:
+                                     CLAUTH_PRIVATE_KEY_FILE)
+  --scope <scopes>                   space-separated scopes, e.g. "openid
+                                     offline_access" (env: CLAUTH_SCOPE)
+  --flow <flow>                      how to get tokens (env: CLAUTH_FLOW)
+                                     (choices: "auto", "browser", "device",
+                                     "client-credentials")
+  --timeout <seconds>                timeout for each network request, default
+                                     30 (env: CLAUTH_TIMEOUT)
+  --ca-file <path>                   PEM file of CA certificates to trust for
+                                     the server's TLS certificate, besides the
+                                     system's (env: CLAUTH_CA_FILE)
+  --storage <kind>                   where new tokens are kept: file (default),
+                                     keyring (the OS keyring) or auto (env:
+                                     CLAUTH_STORAGE) (choices: "file",
+                                     "keyring", "auto")
+  --json                             machine-readable output where a command has
+                                     it
+  --verbose                          show details of failures
+  -h, --help                         display help for command
 
 Commands:
-  token [options] [git-action]  print a usable access token (cached, refreshed
-                                or fetched anew)
-  login [options]               log in (or, for client credentials, fetch a
-                                token) and store the tokens
-  logout [options]              revoke the profile's tokens at the server (when
-                                it can) and delete them
-  profile <action> [name]       list, show, save, remove profiles, or choose the
-                                default one
-  exec [options] <command...>   run a command with a usable access token in its
-                                environment
-  kubeconfig [options]          print (or --write) a kubeconfig user whose exec
-                                block runs clauth for kubectl
-  setup-git [options]           make clauth git's credential helper for the host
-                                given with --host only
-  api [options] <url>           make one authenticated request to an API and
-                                print the answer (like gh api)
-  proof [options]               print a DPoP proof for one request with the
-                                profile's token (RFC 9449)
-  exchange [options]            trade a token for another (RFC 8693 token
-                                exchange); prints it, never caches it
-  providers                     list the provider presets and what each takes to
-                                find your instance
-  whoami                        show who is logged in: the verified ID token's
-                                claims merged with userinfo
-  inspect [token]               ask the server about a token (RFC 7662
-                                introspection)
-  decode [options] [token]      show a JWT's header and claims, locally (nothing
-                                checked without --verify)
-  status                        show profiles, expiry and scopes; never prints
-                                tokens
-  completions <shell>           Generate shell completion scripts
-  help [command]                display help for command
+  token [options] [git-action]       print a usable access token (cached,
+                                     refreshed or fetched anew)
+  login [options]                    log in (or, for client credentials, fetch a
+                                     token) and store the tokens
+  logout [options]                   revoke the profile's tokens at the server
+                                     (when it can) and delete them
+  profile [options] <action> [name]  list, show, save, remove profiles, or
+                                     choose the default one
+  exec [options] <command...>        run a command with a usable access token in
+                                     its environment
+  kubeconfig [options]               print (or --write) a kubeconfig user whose
+                                     exec block runs clauth for kubectl
+  setup-git [options]                make clauth git's credential helper for the
+                                     host given with --host only
+  api [options] <url>                make one authenticated request to an API
+                                     and print the answer (like gh api)
+  proof [options]                    print a DPoP proof for one request with the
+                                     profile's token (RFC 9449)
+  exchange [options]                 trade a token for another (RFC 8693 token
+                                     exchange); prints it, never caches it
+  providers                          list the provider presets and what each
+                                     takes to find your instance
+  whoami                             show who is logged in: the verified ID
+                                     token's claims merged with userinfo
+  inspect [token]                    ask the server about a token (RFC 7662
+                                     introspection)
+  decode [options] [token]           show a JWT's header and claims, locally
+                                     (nothing checked without --verify)
+  status                             show profiles, expiry and scopes; never
+                                     prints tokens
+  completions <shell>                Generate shell completion scripts
+  help [command]                     display help for command
 
 Examples:
   # Log in (browser, or a code to enter on another device)
@@ -98,6 +104,9 @@ Environment:
   CLAUTH_FLOW              how to get tokens (--flow)
   CLAUTH_TIMEOUT           seconds each network request may take (--timeout)
   CLAUTH_CA_FILE           PEM file of CA certificates to trust (--ca-file)
+  CLAUTH_STORAGE           where new tokens are kept: file, keyring or auto
+                           (--storage)
+  CLAUTH_KEYRING_TIMEOUT   seconds a keyring call may take (default 3)
   CLAUTH_CONFIG_DIR        the folder of config.json (default
                            $XDG_CONFIG_HOME/clauth)
   CLAUTH_STATE_DIR         the folder of tokens (default $XDG_STATE_HOME/clauth)
@@ -203,11 +212,14 @@ before or after its name: clauth help options lists them.
 list, show, save, remove profiles, or choose the default one
 
 Arguments:
-  action      list, show [NAME], use NAME, save NAME, remove NAME
-  name        the profile
+  action          list, show [NAME], use NAME, save NAME, remove NAME, move NAME
+                  --to
+  name            the profile
 
 Options:
-  -h, --help  display help for command
+  --to <storage>  with move: where the tokens go, file or keyring (choices:
+                  "file", "keyring")
+  -h, --help      display help for command
 
 Examples:
   # The profiles in the config file
@@ -494,6 +506,10 @@ Global options:
   --ca-file <path>             PEM file of CA certificates to trust for the
                                server's TLS certificate, besides the system's
                                (env: CLAUTH_CA_FILE)
+  --storage <kind>             where new tokens are kept: file (default),
+                               keyring (the OS keyring) or auto (env:
+                               CLAUTH_STORAGE) (choices: "file", "keyring",
+                               "auto")
   --json                       machine-readable output where a command has it
   --verbose                    show details of failures
   -h, --help                   display help for command

@@ -166,6 +166,8 @@ export const ENVIRONMENT: readonly (readonly [name: string, what: string])[] = [
   ["CLAUTH_FLOW", "how to get tokens (--flow)"],
   ["CLAUTH_TIMEOUT", "seconds each network request may take (--timeout)"],
   ["CLAUTH_CA_FILE", "PEM file of CA certificates to trust (--ca-file)"],
+  ["CLAUTH_STORAGE", "where new tokens are kept: file, keyring or auto (--storage)"],
+  ["CLAUTH_KEYRING_TIMEOUT", "seconds a keyring call may take (default 3)"],
   ["CLAUTH_CONFIG_DIR", "the folder of config.json (default $XDG_CONFIG_HOME/clauth)"],
   ["CLAUTH_STATE_DIR", "the folder of tokens (default $XDG_STATE_HOME/clauth)"],
   ["NO_COLOR", "no colour in messages (https://no-color.org)"],

@@ -13,7 +13,6 @@ import {
   isPublicClientRevocationRefusal,
   revokeToken,
 } from "../flows/protocol/revocation.ts";
-import { JsonFileStore } from "../storage/json_file_store.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, runConfig } from "./config.ts";
 import { forget } from "./remembered.ts";
@@ -23,6 +22,7 @@ import { describeExpiry } from "./time_text.ts";
 import { CommandContext, type GlobalOptions, type Session, settingsWithPreset } from "./context.ts";
 import { type CredentialSource, credentialSources } from "./credentials.ts";
 import { profileName } from "./settings.ts";
+import { openTokenStore } from "./token_storage.ts";
 import { type LogoutProfileResult, printResult, type RevokedLogin } from "./command_results.ts";
 
 /** Options of `clauth logout`. */
@@ -47,11 +47,12 @@ export async function logoutCommand(
       `--all logs out of every profile and --profile of one: give one of them (clauth logout --profile ${globals.profile}, or clauth logout --all).`,
     );
   }
-  const store = new JsonFileStore(runtime.stateDir);
   const config = await runConfig(runtime);
-  const stored = await store.list();
   // The profile the command is about: the only one the secret or key it was given goes to.
   const current = profileName(globals, config, runtime.env);
+  // Each profile's tokens are removed where they are: its token file or its keyring item.
+  const store = await openTokenStore(runtime, globals, current, () => {});
+  const stored = await store.list();
   const profiles = options.all ? stored : [current];
   const [only] = profiles;
   if (!options.all && only && !(only in config.profiles) && !stored.includes(only)) {

@@ -6,7 +6,8 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { JsonFileStore } from "../storage/json_file_store.ts";
+import { moveProfile } from "../storage/chosen_store.ts";
+import { openTokenStore } from "./token_storage.ts";
 import { assertProfileName } from "../storage/token_file.ts";
 import { isAbsolutePath, join } from "../storage/private_files.ts";
 import { configPath, profileEntry, runConfig } from "./config.ts";
@@ -51,6 +52,7 @@ export function givenSettings(
     par: request.par,
     audience: request.audience,
     resource: request.resource?.length ? request.resource : undefined,
+    storage: from(flags.storage, "CLAUTH_STORAGE"),
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
@@ -81,6 +83,7 @@ export async function profileCommand(
   globals: GlobalOptions,
   action: string,
   name: string | undefined,
+  to?: string,
 ): Promise<void> {
   const { runtime, terminal } = session;
   const needName = () => {
@@ -144,7 +147,8 @@ export async function profileCommand(
         if (raw.default_profile === profile) delete raw.default_profile;
       });
       if (!found) throw new ClauthError("usage", `Profile "${profile}" is not in ${path}.`);
-      const tokens = await new JsonFileStore(runtime.stateDir).slots(profile).catch(() => []);
+      const store = await openTokenStore(runtime, {}, profile, () => {});
+      const tokens = await store.slots(profile).catch(() => []);
       terminal.info(
         `Removed profile "${profile}" from ${path}.${
           tokens.length ? ` Its tokens stay until "clauth logout --profile ${profile}".` : ""
@@ -152,10 +156,12 @@ export async function profileCommand(
       );
       return;
     }
+    case "move":
+      return await moveCommand(session, globals, needName(), to);
     default:
       throw new ClauthError(
         "usage",
-        `Unknown action "${action}": use list, show, use, save or remove.`,
+        `Unknown action "${action}": use list, show, use, save, remove or move.`,
       );
   }
 }
@@ -163,7 +169,7 @@ export async function profileCommand(
 async function listProfiles(session: Session, json: boolean): Promise<void> {
   const { runtime, terminal } = session;
   const config = await runConfig(runtime);
-  const store = new JsonFileStore(runtime.stateDir);
+  const store = await openTokenStore(runtime, {}, profileName({}, config, runtime.env), () => {});
   const withTokens: string[] = await store.list().catch(() => []);
   const names = [...new Set([...Object.keys(config.profiles), ...withTokens])].sort();
   const current = profileName({}, config, runtime.env);
@@ -208,7 +214,9 @@ async function showProfile(
     name === undefined ? globals : { ...globals, profile: name },
     runtime,
   );
-  const shown = describe(settings, new JsonFileStore(runtime.stateDir).pathOf(settings.profile));
+  const store = await openTokenStore(runtime, globals, settings.profile, () => {});
+  const where = await store.whereIs(settings.profile);
+  const shown = describe(settings, where.kind, where.place);
   if (globals.json) {
     await terminal.out(JSON.stringify(shown, null, 2) + "\n");
     return;
@@ -221,7 +229,11 @@ async function showProfile(
 }
 
 /** A profile's effective settings, as `profile show` prints them (no secret). */
-function describe(settings: Settings, tokenFile: string): Record<string, unknown> {
+function describe(
+  settings: Settings,
+  storage: string,
+  tokensPlace: string,
+): Record<string, unknown> {
   const shown: Record<string, unknown> = {
     profile: settings.profile,
     provider: settings.provider,
@@ -234,7 +246,34 @@ function describe(settings: Settings, tokenFile: string): Record<string, unknown
     resource: settings.request.resource.length ? settings.request.resource : undefined,
     client_secret_file: settings.clientSecretFile,
     private_key_file: settings.privateKeyFile,
-    tokens: tokenFile,
+    storage,
+    tokens: tokensPlace,
   };
   return Object.fromEntries(Object.entries(shown).filter(([, value]) => value !== undefined));
+}
+
+/** `clauth profile move NAME --to file|keyring`: the tokens move, none lost (moveProfile). */
+async function moveCommand(
+  session: Session,
+  globals: GlobalOptions,
+  profile: string,
+  to: string | undefined,
+): Promise<void> {
+  if (to !== "file" && to !== "keyring") {
+    throw new ClauthError(
+      "usage",
+      `clauth profile move ${profile} needs --to file or --to keyring.`,
+    );
+  }
+  const { runtime, terminal, signal } = session;
+  const store = await openTokenStore(runtime, globals, profile, () => {});
+  const moved = await store.withLock(profile, () => moveProfile(store, profile, to), { signal });
+  const where = await store.whereIs(profile);
+  terminal.info(
+    moved
+      ? `Moved ${moved} token slot${
+        moved === 1 ? "" : "s"
+      } of profile "${profile}" to ${where.place}.`
+      : `Nothing to move: the tokens of profile "${profile}", if any, are kept in ${where.place}.`,
+  );
 }

@@ -8,7 +8,7 @@
 import { Argument, Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 export { CommanderError } from "@commander-js/extra-typings";
 import { ClauthError } from "../errors.ts";
-import { FLOWS } from "./config.ts";
+import { FLOWS, STORAGE_SETTINGS } from "./config.ts";
 import type { GlobalOptions, Session } from "./context.ts";
 import { parseSeconds, parseTimeout, type RequestFlags } from "./settings.ts";
 import { GIT_ACTIONS, OUTPUT_FORMATS, parseOutputFormat, TOKEN_TYPES } from "./token_output.ts";
@@ -91,6 +91,12 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
     .option(
       "--ca-file <path>",
       "PEM file of CA certificates to trust for the server's TLS certificate, besides the system's (env: CLAUTH_CA_FILE)",
+    )
+    .addOption(
+      new Option(
+        "--storage <kind>",
+        "where new tokens are kept: file (default), keyring (the OS keyring) or auto (env: CLAUTH_STORAGE)",
+      ).choices(STORAGE_SETTINGS),
     )
     .option("--json", "machine-readable output where a command has it")
     .option("--verbose", "show details of failures")
@@ -224,11 +230,18 @@ export function buildProgram(session: Session, setExitCode: (code: number) => vo
 
   program.command("profile")
     .description("list, show, save, remove profiles, or choose the default one")
-    .argument("<action>", "list, show [NAME], use NAME, save NAME, remove NAME")
+    .argument("<action>", "list, show [NAME], use NAME, save NAME, remove NAME, move NAME --to")
     .argument("[name]", "the profile")
-    .action(async (action, name, _options, command) => {
+    .addOption(
+      new Option("--to <storage>", "with move: where the tokens go, file or keyring").choices([
+        "file",
+        "keyring",
+      ]),
+    )
+    .action(async (action, name, options, command) => {
       const { profileCommand } = await import("./profile.ts");
-      await profileCommand(session, command.optsWithGlobals() as GlobalOptions, action, name);
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      await profileCommand(session, globals, action, name, options.to);
     });
 
   program.command("exec")

@@ -168,6 +168,7 @@ export async function resolveSettings(
     acr_values: _av,
     max_age: _m,
     auth_params: _ap,
+    storage: _st, // where tokens are kept: cli/token_storage.ts
     ...endpoints
   } = entry;
   const settings: Settings = {

@@ -27,6 +27,8 @@ export interface GlobalFlags {
   tenant?: string;
   /** A PEM file of CA certificates to trust besides the system's (--ca-file). */
   caFile?: string;
+  /** Where new tokens are kept: file, keyring or auto (--storage). */
+  storage?: string;
   /** What `clauth login` was told about the tokens to ask for (its own options). */
   request?: RequestFlags;
 }

@@ -8,7 +8,7 @@
 
 import { ClauthError } from "../errors.ts";
 import { safeText } from "../flows/protocol/safe_text.ts";
-import { JsonFileStore } from "../storage/json_file_store.ts";
+import { openTokenStore } from "./token_storage.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import { configPath, profileEntry, runConfig } from "./config.ts";
 import type { Session } from "./context.ts";
@@ -56,6 +56,10 @@ export interface ProfileStatus {
   account?: string;
   /** Whether a command could use the tokens now: fresh, or renewable with a refresh token. */
   usable: boolean;
+  /** Where the tokens are kept: "file" or "keyring" (when logged in). */
+  storage?: "file" | "keyring";
+  /** The token file, or the keyring and its item. */
+  stored_in?: string;
 }
 
 /**
@@ -99,8 +103,9 @@ function slotStatus(tokens: StoredTokens, now: number): SlotStatus {
 export async function collectStatus(runtime: Runtime, only?: string): Promise<ProfileStatus[]> {
   const now = epochSeconds(runtime);
   const config = await runConfig(runtime);
-  const store = new JsonFileStore(runtime.stateDir);
   const defaultProfile = profileName({}, config, runtime.env);
+  // Reads go where each profile's tokens are, whatever the storage setting says.
+  const store = await openTokenStore(runtime, {}, only ?? defaultProfile, () => {});
   const names = only
     ? [only]
     // An unreadable token folder: each profile's own read then says so, on that profile.
@@ -139,6 +144,9 @@ export async function collectStatus(runtime: Runtime, only?: string): Promise<Pr
           has_refresh_token: slot.has_refresh_token,
           has_id_token: slot.has_id_token,
         });
+        const where = await store.whereIs(profile);
+        status.storage = where.kind;
+        status.stored_in = where.place;
         if (newest.grant === "client-credentials") status.flow = "client-credentials";
         const account = accountOf(newest.id_token);
         if (account) status.account = account;
@@ -224,6 +232,7 @@ export async function statusCommand(
       `  scope:   ${s.scope || "-"}`,
       ...account,
       `  tokens:  ${state}`,
+      ...(s.stored_in ? [`  kept in: ${s.stored_in}`] : []),
       ...(others.length ? [`  slots (${others.length}, one per set of settings):`, ...others] : []),
     ].join("\n");
   });

