@@ -109,8 +109,11 @@ export async function printCachedToken(
     // there; the keyring code loads only then, so file profiles pay one stat for it.
     let reader: Pick<TokenStore, "get"> = store;
     if (inKeyring(runtime.stateDir, settings.profile)) {
-      const { openTokenStore } = await import("./token_storage.ts");
-      reader = (await openTokenStore(runtime, {}, settings.profile, () => {})).keyring;
+      const [{ KeyringStore }, { keyringBackend }] = await Promise.all([
+        import("../storage/keyring_store.ts"),
+        import("./keyring_choice.ts"),
+      ]);
+      reader = new KeyringStore(runtime.stateDir, keyringBackend(runtime));
     }
     const binding = bindingOf(settings);
     const isUsable = tokenType === "id_token" ? isIdTokenFresh : isFresh;
