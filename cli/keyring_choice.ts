@@ -10,11 +10,11 @@
 import {
   KEYRING_TIMEOUT_MS,
   type KeyringBackend,
-  macKeychainBackend,
   processRunner,
   secretToolBackend,
-  windowsCredentialBackend,
 } from "../storage/keyring_backend.ts";
+import { macKeychainBackend } from "../storage/keyring_macos.ts";
+import { windowsCredentialBackend } from "../storage/keyring_windows.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The time a keyring call may take: CLAUTH_KEYRING_TIMEOUT seconds, or 3. */

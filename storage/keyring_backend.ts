@@ -4,12 +4,9 @@
  *
  * - Linux: the Secret Service (GNOME Keyring, KWallet) over D-Bus, through `secret-tool`
  *   (libsecret). Its `store` reads the secret from stdin.
- * - macOS: the login Keychain through `/usr/bin/security`. The command that writes goes to
- *   `security -i` on stdin, with the secret hex encoded (`-X`), as zalando/go-keyring (gh)
- *   does: `-w <secret>` would put it in argv.
- * - Windows: Credential Manager through PowerShell's WinRT `PasswordVault` (no compiler, no
- *   FFI permission, present in Windows PowerShell 5.1); the script comes in `-Command`, the
- *   secret on stdin.
+ * - macOS: the login Keychain through `/usr/bin/security` (storage/keyring_macos.ts).
+ * - Windows: Credential Manager through PowerShell's WinRT `PasswordVault`
+ *   (storage/keyring_windows.ts).
  *
  * Secrets never go on a command line (any user can read another's argv). Every call has a
  * timeout: a locked keyring, or a D-Bus that never answers, must not hang clauth.
@@ -128,7 +125,7 @@ export function processRunner(
 }
 
 /** The failure of a keyring program, with the first line it printed (never a secret). */
-function failed(name: string, what: string, outcome: CommandOutcome): ClauthError {
+export function failed(name: string, what: string, outcome: CommandOutcome): ClauthError {
   const said = outcome.stderr.trim().split("\n")[0];
   return keyringError(name, `could not ${what} (exit ${outcome.code}${said ? `: ${said}` : ""})`);
 }
@@ -167,114 +164,4 @@ export function secretToolBackend(run?: CommandRunner): KeyringBackend {
       return true;
     },
   };
-}
-
-/** The secret as `security -i` takes it from `-X`: hex of its UTF-8 bytes. */
-function hex(text: string): string {
-  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
-}
-
-/** macOS's login Keychain through `/usr/bin/security` (item: service clauth, account). */
-export function macKeychainBackend(run?: CommandRunner): KeyringBackend {
-  const name = "the macOS Keychain (security)";
-  const runner = run ?? processRunner(name);
-  const program = "/usr/bin/security";
-  const item = (account: string) => ["-s", KEYRING_SERVICE, "-a", account];
-  return {
-    name,
-    async read(account) {
-      const out = await runner({
-        program,
-        args: ["find-generic-password", ...item(account), "-w"],
-      });
-      if (out.code === 44) return undefined; // errSecItemNotFound
-      if (out.code !== 0) throw failed(name, "read the tokens", out);
-      return out.stdout.replace(/\n$/, "");
-    },
-    async write(account, secret) {
-      // Account names are profile names ([a-z0-9._-]): nothing to quote in the command line.
-      const line = `add-generic-password -U ${item(account).join(" ")} -X ${hex(secret)}\n`;
-      const out = await runner({ program, args: ["-i"], stdin: line });
-      if (out.code !== 0 || /error/i.test(out.stderr)) throw failed(name, "save the tokens", out);
-    },
-    async remove(account) {
-      const out = await runner({ program, args: ["delete-generic-password", ...item(account)] });
-      if (out.code === 44) return false;
-      if (out.code !== 0) throw failed(name, "remove the tokens", out);
-      return true;
-    },
-  };
-}
-
-/** The PowerShell that loads the WinRT PasswordVault, then does `body` with $vault. */
-function vaultScript(body: string): string {
-  return [
-    "$ErrorActionPreference = 'Stop'",
-    "[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime]",
-    "$vault = New-Object Windows.Security.Credentials.PasswordVault",
-    body,
-  ].join("; ");
-}
-
-/** Windows Credential Manager through PowerShell (resource clauth, user name: the account). */
-export function windowsCredentialBackend(run?: CommandRunner): KeyringBackend {
-  const name = "the Windows Credential Manager (PowerShell)";
-  const runner = run ?? processRunner(name);
-  const program = "powershell.exe";
-  const command = (account: string, body: string) => [
-    "-NoProfile",
-    "-NonInteractive",
-    "-Command",
-    // Profile names are [a-z0-9._-]: safe inside single quotes.
-    vaultScript(`$account = '${account}'; ${body}`),
-  ];
-  // RetrieveAll finds nothing without throwing; Retrieve throws when the item is absent.
-  const find = "$found = @($vault.FindAllByResource('clauth') | ? { $_.UserName -eq $account })";
-  return {
-    name,
-    async read(account) {
-      const out = await runner({
-        program,
-        args: command(
-          account,
-          `try { ${find} } catch { $found = @() }; if ($found.Count -eq 0) { exit 3 }; $c = $found[0]; $c.RetrievePassword(); [Console]::Out.Write($c.Password)`,
-        ),
-      });
-      if (out.code === 3) return undefined;
-      if (out.code !== 0) throw failed(name, "read the tokens", out);
-      return out.stdout;
-    },
-    async write(account, secret) {
-      const out = await runner({
-        program,
-        args: command(
-          account,
-          "$secret = [Console]::In.ReadToEnd(); $vault.Add((New-Object Windows.Security.Credentials.PasswordCredential('clauth', $account, $secret)))",
-        ),
-        stdin: secret,
-      });
-      if (out.code !== 0) throw failed(name, "save the tokens", out);
-    },
-    async remove(account) {
-      const out = await runner({
-        program,
-        args: command(
-          account,
-          `try { ${find} } catch { $found = @() }; if ($found.Count -eq 0) { exit 3 }; $vault.Remove($found[0])`,
-        ),
-      });
-      if (out.code === 3) return false;
-      if (out.code !== 0) throw failed(name, "remove the tokens", out);
-      return true;
-    },
-  };
-}
-
-/** The keyring of this operating system. */
-export function systemKeyring(os: typeof Deno.build.os = Deno.build.os): KeyringBackend {
-  if (os === "darwin") return macKeychainBackend();
-  if (os === "windows") return windowsCredentialBackend();
-  return secretToolBackend();
 }

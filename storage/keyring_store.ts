@@ -28,7 +28,7 @@ export class KeyringStore implements TokenStore {
 
   /**
    * @param stateDir the state folder: locks and markers go in its `tokens` subfolder
-   * @param backend the keyring (`systemKeyring()` from storage/keyring_backend.ts)
+   * @param backend the keyring (storage/keyring_backend.ts, storage/keyring_windows.ts)
    */
   constructor(stateDir: string, readonly backend: KeyringBackend) {
     this.#dir = join(stateDir, "tokens");
