@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ChosenStore } from "../storage/chosen_store.ts";
 import {
   authorizationCodeFlow,
   DEFAULT_LOGIN_TIMEOUT_MS,
@@ -44,6 +45,10 @@ export async function loginCommand(context: CommandContext, options: LoginOption
   const { settings, store, terminal } = context;
   const binding = bindingOf(settings);
   const previous = await store.get(settings.profile, binding).catch(() => undefined);
+  // A keyring that does not answer is found out before anyone signs in (auto: files, said once).
+  if (store instanceof ChosenStore && store.kind !== "file") {
+    await store.checkWritable(settings.profile);
+  }
   if (settings.flow === "client-credentials") warnRedirectUrisUnused(context, options);
   const acquired = settings.flow === "client-credentials"
     ? await context.fetchClientCredentials(previous, { newKey: true })

@@ -103,11 +103,22 @@ export class ChosenStore implements TokenStore {
     this.options.notice?.(`Keeping tokens in files: the keyring ${why}.`);
   }
 
+  /**
+   * Before a login or a refresh spends anything: the keyring that will take the tokens
+   * answers (it is not locked, not gone), or the token file can be written. With "auto" and
+   * no tokens yet, a keyring that does not answer means files, said once.
+   */
   async checkWritable(profile: string): Promise<void> {
-    const holding = await this.#reading(profile);
-    if (holding === this.keyring) {
-      await this.keyring.slots(profile); // the keyring answers (not locked, not gone)
-      return;
+    const holding = await this.#holding(profile);
+    const keyringNext = holding === undefined && this.kind !== "file" && !this.#fellBack;
+    if (holding === this.keyring || keyringNext) {
+      try {
+        await this.keyring.slots(profile);
+        return;
+      } catch (error) {
+        if (holding || this.kind !== "auto" || !isKeyringUnavailable(error)) throw error;
+        this.#fallBack(error);
+      }
     }
     await this.files.checkWritable(profile);
   }
