@@ -113,6 +113,7 @@ export class ChosenStore implements TokenStore {
     const keyringNext = holding === undefined && this.kind !== "file" && !this.#fellBack;
     if (holding === this.keyring || keyringNext) {
       try {
+        await this.keyring.reachable();
         await this.keyring.slots(profile);
         return;
       } catch (error) {

@@ -53,6 +53,14 @@ async function cachedPathOnly(env: Record<string, string>) {
 const keyringOf = (env: Record<string, string>) =>
   secretToolBackend(processRunner("the Secret Service (secret-tool)", 3000, env));
 
+/** The keyring account of profile "me"'s one slot: one secret per slot, named in its marker. */
+async function slotAccountOf(stateDir: string): Promise<string> {
+  const marker = await Deno.readTextFile(`${stateDir}/tokens/me.keyring`);
+  const [, account] = marker.split("\n");
+  assert.match(account!, /^me\.[0-9a-f]{16}$/);
+  return account!;
+}
+
 Deno.test({
   name:
     "storage keyring: login keeps the tokens in the Secret Service, token prints them, status and profile show say where",
@@ -62,7 +70,9 @@ Deno.test({
       withProvider({ autoApprove: true }, async (idp) => {
         const home = await loggedIn(idp.issuer, bus);
         await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
-        const secret = JSON.parse((await keyringOf(bus).read("me"))!);
+        const account = await slotAccountOf(home.stateDir);
+        const secret = JSON.parse((await keyringOf(bus).read(account))!);
+        assert.equal(secret.slots.length, 1, "the secret holds one slot");
         const stored = secret.slots[0];
         // A subprocess that fails if the full command loads: the cached path reads the keyring.
         const token = await cachedPathOnly(home.env);
@@ -72,7 +82,7 @@ Deno.test({
         const status = await runClauth(["status"], { env: home.env });
         assert.match(
           status.stdout,
-          /kept in: the Secret Service \(secret-tool\), item "clauth" \/ "me"/,
+          /kept in: the Secret Service \(secret-tool\), items "clauth" \/ "me\.\*" \(one per slot\)/,
         );
         const json = JSON.parse((await runClauth(["status", "--json"], { env: home.env })).stdout);
         assert.equal(json.profiles?.[0]?.storage ?? json[0]?.storage, "keyring");
@@ -91,11 +101,12 @@ Deno.test({
       withProvider({ autoApprove: true }, async (idp) => {
         const home = await loggedIn(idp.issuer, bus);
         const keyring = keyringOf(bus);
-        const secret = JSON.parse((await keyring.read("me"))!);
+        const account = await slotAccountOf(home.stateDir);
+        const secret = JSON.parse((await keyring.read(account))!);
         const now = Math.floor(Date.now() / 1000);
         const old = secret.slots[0].access_token;
         Object.assign(secret.slots[0], { obtained_at: now - 3600, expires_at: now - 10 });
-        await keyring.write("me", JSON.stringify(secret));
+        await keyring.write(account, JSON.stringify(secret));
         const results = await Promise.all(
           Array.from({ length: 24 }, () => runClauthProcess(["token"], { env: home.env })),
         );
@@ -104,7 +115,7 @@ Deno.test({
         assert.equal(printed.size, 1, "all print the same token");
         assert.notEqual([...printed][0]!.trim(), old);
         assert.equal(idp.counts.refresh_token, 1, "the provider saw exactly one refresh");
-        const saved = JSON.parse((await keyring.read("me"))!).slots[0];
+        const saved = JSON.parse((await keyring.read(account))!).slots[0];
         assert.equal(`${saved.access_token}\n`, [...printed][0]);
       })
     ),
@@ -119,23 +130,25 @@ Deno.test({
       withProvider({ autoApprove: true }, async (idp) => {
         const home = await loggedIn(idp.issuer, bus);
         const keyring = keyringOf(bus);
-        const before = JSON.parse((await keyring.read("me"))!).slots;
+        const account = await slotAccountOf(home.stateDir);
+        const before = JSON.parse((await keyring.read(account))!).slots;
         const toFile = await runClauth(["profile", "move", "me", "--to", "file"], {
           env: home.env,
         });
         assert.equal(toFile.code, 0, toFile.stderr);
         assert.match(toFile.stderr, /Moved 1 token slot of profile "me" to .*me\.json/);
-        assert.equal(await keyring.read("me"), undefined);
+        assert.equal(await keyring.read(account), undefined);
         assert.deepEqual(JSON.parse(await Deno.readTextFile(home.tokenFile)).slots, before);
         const back = await runClauth(["profile", "move", "me", "--to", "keyring"], {
           env: home.env,
         });
         assert.equal(back.code, 0, back.stderr);
         await assert.rejects(Deno.stat(home.tokenFile), Deno.errors.NotFound);
-        assert.deepEqual(JSON.parse((await keyring.read("me"))!).slots, before);
+        assert.equal(await slotAccountOf(home.stateDir), account, "the same slot, the same item");
+        assert.deepEqual(JSON.parse((await keyring.read(account))!).slots, before);
         const logout = await runClauth(["logout"], { env: home.env });
         assert.equal(logout.code, 0, logout.stderr);
-        assert.equal(await keyring.read("me"), undefined, "the keyring item is gone");
+        assert.equal(await keyring.read(account), undefined, "the keyring item is gone");
         assert.equal((await introspect(idp, before[0].refresh_token)).body.active, false);
         const status = await runClauth(["status", "--json"], { env: home.env });
         assert.doesNotMatch(status.stdout, /"logged_in": true/);

@@ -3,6 +3,7 @@
  * session, tests/helpers/secret_service.ts), and on a bus that never answers.
  */
 
+import { slotAccount } from "../../storage/keyring_store.ts";
 import assert from "node:assert/strict";
 import { ChosenStore, moveProfile, type StorageKind } from "../../storage/chosen_store.ts";
 import { processRunner, secretToolBackend } from "../../storage/keyring_backend.ts";
@@ -58,14 +59,19 @@ Deno.test({
       assert.equal((await store.whereIs("work")).kind, "keyring");
       const files = [...Deno.readDirSync(`${stateDir}/tokens`)].map((e) => e.name).sort();
       assert.deepEqual(files, ["work.keyring", "work.lock"], "no token in a file");
-      // What secret-tool holds is the file store's JSON.
-      const raw = await secretToolBackend(processRunner("x", 3000, env)).read("work");
+      // One secret per slot, each the file store's JSON for that slot.
+      const keyring = secretToolBackend(processRunner("x", 3000, env));
+      const accountA = await slotAccount("work", user);
+      const raw = await keyring.read(accountA);
+      assert.equal(JSON.parse(raw!).slots.length, 1);
       assert.match(raw!, /"access_token": "a"/);
+      assert.equal(await keyring.read("work"), undefined, "no secret for the whole profile");
       assert.equal(await store.delete("work", user), true);
+      assert.equal(await keyring.read(accountA), undefined, "that slot's secret is gone");
       assert.deepEqual((await store.slots("work")).map((s) => s.access_token), ["b"]);
       assert.equal(await store.delete("work"), true);
       assert.deepEqual(await store.list(), []);
-      assert.equal(await secretToolBackend(processRunner("x", 3000, env)).read("work"), undefined);
+      assert.deepEqual(await store.slots("work"), []);
     }),
 });
 
@@ -87,7 +93,9 @@ Deno.test({
       assert.equal(await store.withLock("work", () => moveProfile(store, "work", "file")), 2);
       assert.deepEqual(await store.files.slots("work"), before);
       assert.equal(await store.inKeyring("work"), false);
-      assert.equal(await store.keyring.backend.read("work"), undefined);
+      for (const slot of before) {
+        assert.equal(await store.keyring.backend.read(await slotAccount("work", slot)), undefined);
+      }
     }),
 });
 
