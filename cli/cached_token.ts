@@ -105,21 +105,23 @@ export async function printCachedToken(
       }
     }
     const store = new JsonFileStore(runtime.stateDir);
-    // A profile kept in the OS keyring (its marker beside the lock says so) is read from
-    // there; the keyring code loads only then, so file profiles pay one stat for it.
+    const binding = bindingOf(settings);
+    const isUsable = tokenType === "id_token" ? isIdTokenFresh : isFresh;
+    const fresh = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
+      tokens !== undefined && isUsable(tokens, minTtl, Math.floor(runtime.now() / 1000));
+    // Tokens are in one place: the token file, or the OS keyring when its marker beside the
+    // lock says so. The file first: a file profile then pays nothing for the keyring, whose
+    // code loads only for keyring profiles.
     let reader: Pick<TokenStore, "get"> = store;
-    if (inKeyring(runtime.stateDir, settings.profile)) {
+    let tokens = await store.get(settings.profile, binding);
+    if (!tokens && inKeyring(runtime.stateDir, settings.profile)) {
       const [{ KeyringStore }, { keyringBackend }] = await Promise.all([
         import("../storage/keyring_store.ts"),
         import("./keyring_choice.ts"),
       ]);
       reader = new KeyringStore(runtime.stateDir, keyringBackend(runtime));
+      tokens = await reader.get(settings.profile, binding);
     }
-    const binding = bindingOf(settings);
-    const isUsable = tokenType === "id_token" ? isIdTokenFresh : isFresh;
-    const fresh = (tokens: StoredTokens | undefined): tokens is StoredTokens =>
-      tokens !== undefined && isUsable(tokens, minTtl, Math.floor(runtime.now() / 1000));
-    let tokens = await reader.get(settings.profile, binding);
     if (!tokens) return "stale";
     if (!fresh(tokens)) {
       // Another clauth may be renewing them (24 parallel calls, one renews): wait for it
