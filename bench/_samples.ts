@@ -44,3 +44,25 @@ export function spread(xs: readonly number[]): string {
 export function machineLine(runs: number): string {
   return `${Deno.build.target}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ${runs} runs each, alternating`;
 }
+
+/** The wall time of one run of `program` with `args`, in ms; a failed run throws its stderr. */
+export async function timeRun(
+  program: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd: string },
+): Promise<number> {
+  const start = performance.now();
+  const output = await new Deno.Command(program, {
+    args,
+    env: options.env,
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const elapsed = performance.now() - start;
+  if (!output.success) {
+    throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return elapsed;
+}

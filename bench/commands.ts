@@ -17,7 +17,7 @@
  * and ratios, with the machine.
  */
 
-import { alternatingSamples, machineLine, median, spread } from "./_samples.ts";
+import { alternatingSamples, machineLine, median, spread, timeRun } from "./_samples.ts";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDevProvider } from "../dev/provider.ts";
@@ -85,22 +85,7 @@ try {
     { name: "protocol floor: token request", args: [...flags, protocolFloors.token] },
     { name: "protocol floor: verify + userinfo", args: [...flags, protocolFloors.whoami] },
   ];
-  const time = async (args: string[]): Promise<number> => {
-    const start = performance.now();
-    const output = await new Deno.Command(Deno.execPath(), {
-      args,
-      env,
-      cwd: root,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const elapsed = performance.now() - start;
-    if (!output.success) {
-      throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-    }
-    return elapsed;
-  };
+  const time = (args: string[]) => timeRun(Deno.execPath(), args, { env, cwd: root });
   const samples = await alternatingSamples(commands, runs, (command) => time(command.args));
   const floor = median(samples[0]!);
   console.log(machineLine(runs));

@@ -14,7 +14,7 @@
  * ratios to the floor, with the machine.
  */
 
-import { alternatingSamples, machineLine, median, spread } from "./_samples.ts";
+import { alternatingSamples, machineLine, median, spread, timeRun } from "./_samples.ts";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -98,22 +98,8 @@ try {
     });
   }
 
-  const time = async ({ program, args }: { program: string; args: string[] }) => {
-    const start = performance.now();
-    const output = await new Deno.Command(program, {
-      args,
-      env,
-      cwd: root,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const elapsed = performance.now() - start;
-    if (!output.success) {
-      throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-    }
-    return elapsed;
-  };
+  const time = ({ program, args }: { program: string; args: string[] }) =>
+    timeRun(program, args, { env, cwd: root });
   const samples = await alternatingSamples(commands, runs, time);
   const floor = median(samples[0]!);
   console.log(machineLine(runs));
