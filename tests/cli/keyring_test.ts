@@ -5,7 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { FAKE_BROWSER, profileHome, runClauth, runClauthProcess } from "../helpers/cli.ts";
+import {
+  FAKE_BROWSER,
+  profileHome,
+  runClauth,
+  runClauthProcess,
+  startCachedPathOnly,
+} from "../helpers/cli.ts";
 import { introspect, withProvider } from "../helpers/dev_provider.ts";
 import {
   secretServiceMissing,
@@ -13,7 +19,6 @@ import {
   withSilentBus,
 } from "../helpers/secret_service.ts";
 import { processRunner, secretToolBackend } from "../../storage/keyring_backend.ts";
-import { platformEnv } from "../helpers/platform_env.ts";
 
 const missing = await secretServiceMissing();
 if (missing) console.log(`Keyring CLI tests ignored: ${missing}`);
@@ -26,28 +31,6 @@ async function loggedIn(issuer: string, env: Record<string, string>, storage = "
   const login = await runClauth(["login"], { env: home.env });
   assert.equal(login.code, 0, login.stderr);
   return { ...home, login, tokenFile: `${home.stateDir}/tokens/me.json` };
-}
-
-/** `clauth token` as main.ts runs it, except that loading the full command fails loudly. */
-async function cachedPathOnly(env: Record<string, string>) {
-  const root = new URL("../../", import.meta.url);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { main } from "${new URL("cli/main.ts", root)}";
-       import { processRuntime } from "${new URL("cli/process_runtime.ts", root)}";
-       Deno.exit(await main(Deno.args, processRuntime(), () => { throw new Error("the full command ran"); }));`,
-      "--",
-      "token",
-    ],
-    env: { ...platformEnv(), ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
 }
 
 const keyringOf = (env: Record<string, string>) =>
@@ -75,8 +58,8 @@ Deno.test({
         assert.equal(secret.slots.length, 1, "the secret holds one slot");
         const stored = secret.slots[0];
         // A subprocess that fails if the full command loads: the cached path reads the keyring.
-        const token = await cachedPathOnly(home.env);
-        assert.equal(token.code, 0, token.stderr);
+        const token = await startCachedPathOnly(home.env).result;
+        assert.equal(token.status.code, 0, token.stderr);
         assert.equal(token.stdout, `${stored.access_token}\n`);
         assert.equal(idp.counts.refresh_token ?? 0, 0);
         const status = await runClauth(["status"], { env: home.env });

@@ -7,9 +7,8 @@
 import assert from "node:assert/strict";
 import { main, type ProgramModule } from "../../cli/main.ts";
 import { JsonFileStore } from "../../storage/json_file_store.ts";
-import { type CliHome, profileHome } from "../helpers/cli.ts";
+import { type CliHome, profileHome, startCachedPathOnly } from "../helpers/cli.ts";
 import { fakeRuntime } from "../helpers/fake_runtime.ts";
-import { platformEnv } from "../helpers/platform_env.ts";
 
 const ISSUER = "https://login.example.com";
 const linuxOnly = Deno.build.os !== "linux"; // /proc/locks shows who waits for a lock
@@ -46,32 +45,6 @@ async function holdLock(path: string): Promise<Deno.FsFile> {
   const file = await Deno.open(path, { write: true, create: true, mode: 0o600 });
   await file.lock(true);
   return file;
-}
-
-/** `clauth token` as main.ts runs it, except that loading the full command fails loudly. */
-function startCachedPathOnly(env: Record<string, string>) {
-  const root = new URL("../../", import.meta.url);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { main } from "${new URL("cli/main.ts", root)}";
-       import { processRuntime } from "${new URL("cli/process_runtime.ts", root)}";
-       Deno.exit(await main(Deno.args, processRuntime(), () => { throw new Error("the full command ran"); }));`,
-      "--",
-      "token",
-    ],
-    env: { ...platformEnv(), ...env },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const result = Promise.all([
-    child.status,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]).then(([status, stdout, stderr]) => ({ status, stdout, stderr }));
-  return { child, result };
 }
 
 /**

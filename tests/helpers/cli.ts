@@ -161,3 +161,29 @@ export async function readSlot(tokenFile: string): Promise<any> {
   if (!Array.isArray(slots) || slots.length === 0) throw new Error(`no slot in ${tokenFile}`);
   return slots[0];
 }
+
+/** `clauth token` as main.ts runs it, except that loading the full command fails loudly. */
+export function startCachedPathOnly(env: Record<string, string>) {
+  const root = new URL("../../", import.meta.url);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { main } from "${new URL("cli/main.ts", root)}";
+       import { processRuntime } from "${new URL("cli/process_runtime.ts", root)}";
+       Deno.exit(await main(Deno.args, processRuntime(), () => { throw new Error("the full command ran"); }));`,
+      "--",
+      "token",
+    ],
+    env: { ...platformEnv(), ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const result = Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]).then(([status, stdout, stderr]) => ({ status, stdout, stderr }));
+  return { child, result };
+}
