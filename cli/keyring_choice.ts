@@ -13,8 +13,6 @@ import {
   processRunner,
   secretToolBackend,
 } from "../storage/keyring_backend.ts";
-import { macKeychainBackend } from "../storage/keyring_macos.ts";
-import { windowsCredentialBackend } from "../storage/keyring_windows.ts";
 import type { Runtime } from "./runtime.ts";
 
 /** The time a keyring call may take: CLAUTH_KEYRING_TIMEOUT seconds, or 3. */
@@ -31,11 +29,33 @@ export function keyringBackend(runtime: Pick<Runtime, "env">): KeyringBackend {
   const bus = runtime.env("DBUS_SESSION_BUS_ADDRESS");
   const env: Record<string, string> = bus === undefined ? {} : { DBUS_SESSION_BUS_ADDRESS: bus };
   if (Deno.build.os === "darwin") {
-    return macKeychainBackend(processRunner("the macOS Keychain (security)", timeout, env));
+    const name = "the macOS Keychain (security)";
+    return loadedWhenUsed(name, async () => {
+      const { macKeychainBackend } = await import("../storage/keyring_macos.ts");
+      return macKeychainBackend(processRunner(name, timeout, env));
+    });
   }
   if (Deno.build.os === "windows") {
     const name = "the Windows Credential Manager (PowerShell)";
-    return windowsCredentialBackend(processRunner(name, timeout, env));
+    return loadedWhenUsed(name, async () => {
+      const { windowsCredentialBackend } = await import("../storage/keyring_windows.ts");
+      return windowsCredentialBackend(processRunner(name, timeout, env));
+    });
   }
   return secretToolBackend(processRunner("the Secret Service (secret-tool)", timeout, env));
+}
+
+/**
+ * A backend whose module loads at its first call: every command that opens a token store
+ * would otherwise load the other systems' keyring code too.
+ */
+function loadedWhenUsed(name: string, load: () => Promise<KeyringBackend>): KeyringBackend {
+  let backend: Promise<KeyringBackend> | undefined;
+  const loaded = () => backend ??= load();
+  return {
+    name,
+    read: async (account) => await (await loaded()).read(account),
+    write: async (account, secret) => await (await loaded()).write(account, secret),
+    remove: async (account) => await (await loaded()).remove(account),
+  };
 }
