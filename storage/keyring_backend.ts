@@ -152,7 +152,8 @@ export function secretToolBackend(run?: CommandRunner): KeyringBackend {
         program: "secret-tool",
         // secret-tool's own option, spelt in two parts: library code names no clauth flag
         // (tests/flows/library_speaks_no_cli_test.ts), and this is not one.
-        args: ["store", "-" + `-label=clauth tokens (${account})`, ...attributes(account)],
+        // secret-tool's short form of its label option.
+        args: ["store", "-l", `clauth tokens (${account})`, ...attributes(account)],
         stdin: secret,
       });
       if (out.code !== 0) throw failed(name, "save the tokens", out);

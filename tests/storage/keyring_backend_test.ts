@@ -57,7 +57,7 @@ Deno.test("secret-tool: store with the secret on stdin, lookup and clear by serv
   assert.deepEqual(commands, [
     {
       program: "secret-tool",
-      args: ["store", "--label=clauth tokens (work)", "service", "clauth", "profile", "work"],
+      args: ["store", "-l", "clauth tokens (work)", "service", "clauth", "profile", "work"],
       stdin: SECRET,
     },
     { program: "secret-tool", args: ["lookup", "service", "clauth", "profile", "work"] },
