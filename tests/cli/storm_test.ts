@@ -11,7 +11,8 @@ import { type CliHome, profileHome, startCachedPathOnly } from "../helpers/cli.t
 import { fakeRuntime } from "../helpers/fake_runtime.ts";
 
 const ISSUER = "https://login.example.com";
-const linuxOnly = Deno.build.os !== "linux"; // /proc/locks shows who waits for a lock
+// POSIX file locks: a lock file removed while held, as a logout does (Windows forbids that).
+const linuxOnly = Deno.build.os !== "linux";
 
 async function staleHome(): Promise<CliHome & { tokenFile: string; lockFile: string }> {
   const home = await profileHome("ci", {
@@ -47,25 +48,6 @@ async function holdLock(path: string): Promise<Deno.FsFile> {
   return file;
 }
 
-/**
- * Returns once some process waits for the lock on the file now at `path` (a "->" entry on
- * its inode in /proc/locks); fails if `done` settles first (the process ended without waiting).
- */
-async function lockWaiterOn(path: string, done: Promise<unknown>): Promise<void> {
-  const { ino } = await Deno.stat(path);
-  let ended = false;
-  done.finally(() => ended = true);
-  for (;;) {
-    const locks = await Deno.readTextFile("/proc/locks");
-    const waiting = locks.split("\n").some((line) =>
-      line.includes("->") && line.split(/\s+/).some((field) => field.endsWith(`:${ino}`))
-    );
-    if (waiting) return;
-    assert.ok(!ended, "the process ended without waiting for the lock");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 Deno.test({
   name:
     "clauth token waits for the process renewing a stale token and prints its token without loading the full command",
@@ -75,7 +57,7 @@ Deno.test({
     const renewer = await holdLock(home.lockFile);
     const waiter = startCachedPathOnly(home.env);
     // It read the stale token and now waits: the renewal ends with a new token.
-    await lockWaiterOn(home.lockFile, waiter.result);
+    await waiter.waitingForLock();
     await writeToken(home.tokenFile, "new-token", 3600);
     renewer.close();
     const { status, stdout, stderr } = await waiter.result;
@@ -95,7 +77,7 @@ Deno.test({
     const home = await staleHome();
     const renewer = await holdLock(home.lockFile);
     const waiter = startCachedPathOnly(home.env);
-    await lockWaiterOn(home.lockFile, waiter.result);
+    await waiter.waitingForLock();
     renewer.close(); // a failed renewal: the token stays stale
     const { status, stdout, stderr } = await waiter.result;
     assert.notEqual(status.code, 0);
@@ -112,13 +94,13 @@ Deno.test({
     const home = await staleHome();
     const logout = await holdLock(home.lockFile);
     const waiter = startCachedPathOnly(home.env);
-    await lockWaiterOn(home.lockFile, waiter.result);
+    await waiter.waitingForLock();
     // The logout removes the lock file while holding it; a login takes the new one.
     await Deno.remove(home.lockFile);
     const login = await holdLock(home.lockFile);
     logout.close();
     // The waiter got the old file, saw it is no longer the lock, and waits for the new one.
-    await lockWaiterOn(home.lockFile, waiter.result);
+    await waiter.waitingForLock(2);
     await writeToken(home.tokenFile, "new-token", 3600);
     login.close();
     const { status, stdout, stderr } = await waiter.result;
@@ -138,7 +120,7 @@ Deno.test({
     const renewer = await holdLock(home.lockFile);
     try {
       const waiter = startCachedPathOnly(home.env);
-      await lockWaiterOn(home.lockFile, waiter.result);
+      await waiter.waitingForLock();
       waiter.child.kill("SIGINT");
       const { status, stdout, stderr } = await waiter.result;
       assert.deepEqual(

@@ -162,7 +162,14 @@ export async function readSlot(tokenFile: string): Promise<any> {
   return slots[0];
 }
 
-/** `clauth token` as main.ts runs it, except that loading the full command fails loudly. */
+/** What the harness of {@linkcode startCachedPathOnly} prints each time clauth blocks on a lock. */
+const LOCK_WAIT = "[harness: waiting for a lock]\n";
+
+/**
+ * `clauth token` as main.ts runs it, except that loading the full command fails loudly. The
+ * harness marks on stderr each call that blocks on a lock, so that a test knows the moment
+ * the process waits (`waitingForLock`); `result`'s stderr is clauth's own, without the marks.
+ */
 export function startCachedPathOnly(env: Record<string, string>) {
   const root = new URL("../../", import.meta.url);
   const child = new Deno.Command(Deno.execPath(), {
@@ -170,6 +177,11 @@ export function startCachedPathOnly(env: Record<string, string>) {
       "eval",
       `import { main } from "${new URL("cli/main.ts", root)}";
        import { processRuntime } from "${new URL("cli/process_runtime.ts", root)}";
+       const lock = Deno.FsFile.prototype.lock;
+       Deno.FsFile.prototype.lock = function (exclusive) {
+         Deno.stderr.writeSync(new TextEncoder().encode(${JSON.stringify(LOCK_WAIT)}));
+         return lock.call(this, exclusive);
+       };
        Deno.exit(await main(Deno.args, processRuntime(), () => { throw new Error("the full command ran"); }));`,
       "--",
       "token",
@@ -180,10 +192,22 @@ export function startCachedPathOnly(env: Record<string, string>) {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const stderr = new TextWatch();
   const result = Promise.all([
     child.status,
     new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
+    stderr.read(child.stderr).then(() => stderr.text.replaceAll(LOCK_WAIT, "")),
   ]).then(([status, stdout, stderr]) => ({ status, stdout, stderr }));
-  return { child, result };
+  return {
+    child,
+    result,
+    /** Resolves once the process has blocked on a lock `times` times; rejects if it ends first. */
+    waitingForLock: async (times = 1) => {
+      await stderr.waitFor(new RegExp(`(?:${escapeRegExp(LOCK_WAIT)}[\\s\\S]*){${times}}`));
+    },
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
