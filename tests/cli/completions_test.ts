@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { evaluatedWith } from "../helpers/module_graph.ts";
 import { fileURLToPath } from "node:url";
 import { completeWords, type Completion } from "../../cli/completion_engine.ts";
 import { COMPLETION_SHELLS } from "../../cli/completion_scripts.ts";
@@ -166,25 +167,8 @@ Deno.test("clauth completions prints each shell's script; other shells are usage
 });
 
 Deno.test("a TAB's answer evaluates no npm package and no command module", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "cli/completions.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-  }).output();
-  const { modules } = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    modules: { specifier: string; dependencies?: { code?: { specifier?: string } }[] }[];
-  };
-  // What loading it evaluates: static imports, transitively; type-only ones are not code.
-  const bySpecifier = new Map(modules.map((m) => [m.specifier, m]));
-  const evaluated = new Set<string>();
-  const visit = (specifier: string) => {
-    if (evaluated.has(specifier)) return;
-    evaluated.add(specifier);
-    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
-      if (dependency.code?.specifier) visit(dependency.code.specifier);
-    }
-  };
-  visit(`file://${ROOT}cli/completions.ts`);
+  // What loading it evaluates (literal dynamic imports too: deno run reads them ahead).
+  const evaluated = await evaluatedWith("cli/completions.ts", true);
   const loaded = [...evaluated].map((s) => s.replace(`file://${ROOT}`, ""));
   assert.deepEqual(loaded.filter((s) => s.startsWith("npm:") || s.startsWith("node:")), []);
   assert.ok(

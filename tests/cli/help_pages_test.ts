@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { evaluatedWith, ROOT } from "../helpers/module_graph.ts";
 import { HELP_PAGES } from "../../cli/help_pages.ts";
 import { renderHelpPages } from "../../release/help_pages.ts";
 import { runClauth } from "../helpers/cli.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 Deno.test("cli/help_pages.ts is commander's help for the command tree as it is now", async () => {
   assert.deepEqual(
@@ -50,15 +48,8 @@ Deno.test("help for a command that does not exist is commander's usage error", a
 });
 
 Deno.test("the help pages load no npm package and no Node module", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "cli/help_pages.ts"],
-    cwd: ROOT,
-    stdout: "piped",
-  }).output();
-  const { modules } = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    modules: { specifier: string }[];
-  };
-  assert.deepEqual(modules.map((m) => m.specifier.replace(`file://${ROOT}`, "")), [
+  const modules = await evaluatedWith("cli/help_pages.ts", true);
+  assert.deepEqual(modules.map((m) => m.replace(`file://${ROOT}`, "")), [
     "cli/help_pages.ts",
   ]);
 });

@@ -1,46 +1,10 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { evaluatedWith } from "../helpers/module_graph.ts";
 import { buildProgram, SUBJECT_TOKEN_SOURCES, TOKEN_TYPE_NAMES } from "../../cli/program.ts";
 import { lightCommand } from "../../cli/run.ts";
 import { terminalOf } from "../../cli/terminal.ts";
 import * as exchange from "../../cli/exchange.ts";
 import { fakeRuntime } from "../helpers/fake_runtime.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-interface InfoModule {
-  specifier: string;
-  dependencies?: { specifier: string; code?: { specifier?: string }; isDynamic?: boolean }[];
-}
-
-/**
- * The modules evaluated when `entry` loads: its static, non-type imports, transitively. With
- * `literalDynamic`, also those of literal dynamic imports, which `deno run` reads ahead.
- */
-async function evaluatedWith(entry: string, literalDynamic = false): Promise<string[]> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    roots: string[];
-    modules: InfoModule[];
-  };
-  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const visit = (specifier: string) => {
-    if (seen.has(specifier)) return;
-    seen.add(specifier);
-    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
-      const target = dependency.code?.specifier;
-      if (target && (literalDynamic || !dependency.isDynamic)) visit(target);
-    }
-  };
-  visit(info.roots[0]!);
-  return [...seen];
-}
 
 // What --help and every command but the light forms pay before their action runs.
 Deno.test("the command tree evaluates commander and no command module, flow or other npm package", async () => {
