@@ -5,6 +5,19 @@
  * @module
  */
 
+import { parseArgs } from "node:util";
+
+/** The `--runs N` a benchmark was given (a positive integer), or `fallback`. */
+export function runsOption(fallback: number): number {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { runs: { type: "string", default: String(fallback) } },
+  });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer");
+  return runs;
+}
+
 /**
  * Runs every command `runs` times, alternating so that machine noise hits all alike, after
  * two warm-up rounds (module cache, file cache, cached tokens); returns the times per command.

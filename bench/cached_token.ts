@@ -10,13 +10,9 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { runsOption } from "./_samples.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { runs: { type: "string", default: "30" } },
-});
-const runs = Number(values.runs);
+const runs = runsOption(30);
 
 const root = await Deno.makeTempDir({ prefix: "clauth-bench-" });
 const env = { CLAUTH_CONFIG_DIR: `${root}/config`, CLAUTH_STATE_DIR: `${root}/state` };

@@ -14,16 +14,17 @@
  * ratios to the floor, with the machine.
  */
 
-import { alternatingSamples, machineLine, median, spread, timeRun } from "./_samples.ts";
+import {
+  alternatingSamples,
+  machineLine,
+  median,
+  runsOption,
+  spread,
+  timeRun,
+} from "./_samples.ts";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { runs: { type: "string", default: "15" } },
-});
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer");
+const runs = runsOption(15);
 
 const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 const root = await Deno.makeTempDir({ prefix: "clauth-bench-completions-" });

@@ -11,17 +11,12 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { alternatingSamples, machineLine, median, spread } from "./_samples.ts";
+import { alternatingSamples, machineLine, median, runsOption, spread } from "./_samples.ts";
 import { ChosenStore } from "../storage/chosen_store.ts";
 import { processRunner, secretToolBackend } from "../storage/keyring_backend.ts";
 import { secretServiceMissing, withSecretService } from "../tests/helpers/secret_service.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { runs: { type: "string", default: "21" } },
-});
-const runs = Number(values.runs);
+const runs = runsOption(21);
 const missing = await secretServiceMissing();
 if (missing) {
   console.log(`cannot run: ${missing}`);
