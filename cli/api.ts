@@ -50,16 +50,13 @@ interface ApiRequest {
 
 /** Runs `clauth api`; returns the exit code: 0 for a 2xx answer, 1 otherwise. */
 export async function apiCommand(context: CommandContext, options: ApiOptions): Promise<number> {
-  const url = apiUrl(options.url);
+  const url = requestUrl(options.url, "API URL");
   const headers = parseHeaders(options.headers);
   const body = options.data === undefined ? undefined : await readData(context, options.data);
   if (body !== undefined && !headers.has("content-type")) {
     headers.set("content-type", looksLikeJson(body) ? "application/json" : "text/plain");
   }
-  const method = (options.method ?? (body === undefined ? "GET" : "POST")).toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) {
-    throw new ClauthError("usage", `--method takes an HTTP method such as GET or POST.`);
-  }
+  const method = requestMethod(options.method ?? (body === undefined ? "GET" : "POST"));
   const request: ApiRequest = { method, url, headers, body };
 
   let tokens = await currentTokens(context);
@@ -148,7 +145,7 @@ async function send(
       method = "GET";
       body = undefined;
     }
-    url = apiUrl(next.href);
+    url = requestUrl(next.href, "API URL");
   }
 }
 
@@ -190,10 +187,22 @@ async function call(
   }
 }
 
-/** The URL, if clauth may send a token there: https, or http on loopback only. */
-function apiUrl(url: string): string {
+/** An HTTP method as given, upper-cased; a usage error for anything else. */
+export function requestMethod(text: string): string {
+  const method = text.toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) {
+    throw new ClauthError("usage", "--method takes an HTTP method such as GET or POST.");
+  }
+  return method;
+}
+
+/**
+ * `url`, if clauth may send a token (or a proof, which goes with one) there: https, or http
+ * on loopback only; `name` says what it is in the refusal.
+ */
+export function requestUrl(url: string, name: string): string {
   try {
-    checkEndpointUrl("API URL", url);
+    checkEndpointUrl(name, url);
   } catch (error) {
     throw new ClauthError("usage", (error as Error).message, { cause: error });
   }

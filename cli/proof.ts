@@ -7,11 +7,11 @@
  */
 
 import { ClauthError } from "../errors.ts";
-import { checkEndpointUrl } from "../flows/protocol/endpoints.ts";
 import { dpopProofs } from "../flows/tokens/dpop.ts";
 import type { StoredTokens } from "../storage/token_store.ts";
 import type { CommandContext } from "./context.ts";
 import { currentTokens } from "./token.ts";
+import { requestMethod, requestUrl } from "./api.ts";
 
 /** Where a proof is for. */
 export interface ProofTarget {
@@ -39,16 +39,8 @@ export async function proofFor(tokens: StoredTokens, target: ProofTarget): Promi
       { setting: "dpop" },
     );
   }
-  const method = target.method.toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) {
-    throw new ClauthError("usage", "--method takes an HTTP method such as GET or POST.");
-  }
-  try {
-    // A proof goes with the token: only where the token may go.
-    checkEndpointUrl("URL", target.url);
-  } catch (error) {
-    throw new ClauthError("usage", (error as Error).message, { cause: error });
-  }
+  const method = requestMethod(target.method);
+  requestUrl(target.url, "URL"); // a proof goes with the token: only where the token may go
   const proofs = await dpopProofs(tokens.dpop_key);
   if (target.nonce) {
     proofs.remember(new Response(null, { headers: { "dpop-nonce": target.nonce } }), target.url);
